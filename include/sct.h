@@ -1,0 +1,571 @@
+/*
+ * sct: shared C types.
+ *
+ * Typed objects (scalars, arrays, structs, strings) allocated from shared
+ * memory, inherited by child processes and guarded by process-shared locks,
+ * after Python's multiprocessing.sharedctypes.
+ *
+ * Conventions used by every function below:
+ *  - A function returns 0 on success or a negative SCT_E* code; the codes
+ *    have the same values on every platform.
+ *  - Objects (sct_obj_t, sct_lock_t, sct_process_t, sct_type_t,
+ *    sct_segment_t) are opaque handles created by the library and released
+ *    with their own *_free / *_close function.
+ *  - A handle may be used by several threads of one process at once.
+ *  - Nothing in the library aborts the process on bad input.
+ */
+#ifndef SCT_H
+#define SCT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32) && defined(SCT_SHARED) && defined(SCT_BUILDING)
+#define SCT_EXTERN __declspec(dllexport)
+#elif defined(_WIN32) && defined(SCT_SHARED)
+#define SCT_EXTERN __declspec(dllimport)
+#elif defined(__GNUC__) && defined(SCT_BUILDING)
+#define SCT_EXTERN __attribute__((visibility("default")))
+#else
+#define SCT_EXTERN
+#endif
+
+/* ------------------------------------------------------------------------
+ * Errors
+ * ------------------------------------------------------------------------ */
+
+/**
+ * The error table: X(NAME, value, message). One list generates the enum,
+ * sct_strerror() and sct_err_name(), so they can never disagree.
+ */
+#define SCT_ERRNO_MAP(X)                                                       \
+  X(EINVAL, -1, "invalid argument")                                            \
+  X(ENOMEM, -2, "out of memory or shared memory")                              \
+  X(ETYPE, -3, "unknown typecode or wrong type for this operation")           \
+  X(EOVERFLOW, -4, "size overflows or value does not fit the type")           \
+  X(ERANGE, -5, "index or slice out of range")                                 \
+  X(ENOFIELD, -6, "no such struct field")                                      \
+  X(ENOTHELD, -7, "lock is not held by the caller")                            \
+  X(ETIMEDOUT, -8, "timed out")                                                \
+  X(EOWNERDEAD, -9, "previous lock owner died; lock is now held by caller")   \
+  X(ESTATE, -10, "object is in the wrong state for this operation")           \
+  X(ENOTARGET, -11, "unknown target name")                                     \
+  X(ENOLOCK, -12, "object has no lock (it is raw)")                            \
+  X(EEXIST, -13, "named object already exists")                                \
+  X(ENOENT, -14, "named object does not exist")                                \
+  X(EACCES, -15, "permission denied")                                          \
+  X(ENAME, -16, "invalid name")                                                \
+  X(EOS, -17, "operating system call failed (see sct_last_os_error)")         \
+  X(ECHILD, -18, "child process could not be started")
+
+/** Error codes. 0 is success; every error is negative. */
+typedef enum sct_errno {
+  SCT_OK = 0,
+#define SCT_ERRNO_ENUM_(name, value, msg) SCT_##name = (value),
+  SCT_ERRNO_MAP(SCT_ERRNO_ENUM_)
+#undef SCT_ERRNO_ENUM_
+} sct_errno_t;
+
+/** A message for @p code ("unknown error" for a value not in the table). */
+SCT_EXTERN const char *sct_strerror(int code);
+
+/** The symbolic name of @p code, e.g. "SCT_EINVAL" ("SCT_UNKNOWN" if none). */
+SCT_EXTERN const char *sct_err_name(int code);
+
+/**
+ * The OS error (errno on POSIX, GetLastError() on Windows) recorded by the
+ * last failing OS call the library made in this thread, or 0.
+ */
+SCT_EXTERN int sct_last_os_error(void);
+
+/* ------------------------------------------------------------------------
+ * Types
+ * ------------------------------------------------------------------------ */
+
+/** A type descriptor: a typecode's C type or a struct described by fields. */
+typedef struct sct_type sct_type_t;
+
+/**
+ * The built-in type for a typecode of Python's table:
+ * c char, u wchar_t, b signed char, B unsigned char, h short,
+ * H unsigned short, i int, I unsigned int, l long, L unsigned long,
+ * q long long, Q unsigned long long, f float, d double.
+ * @return 0, SCT_EINVAL if @p out is NULL, SCT_ETYPE for any other code.
+ * The descriptor is static: freeing it is allowed and does nothing.
+ */
+SCT_EXTERN int sct_type_from_code(char code, const sct_type_t **out);
+
+/** One field of a struct type. */
+typedef struct sct_field {
+  const char *name;         /**< field name (copied by sct_type_new_struct) */
+  char code;                /**< typecode, or 0 when @c type is given */
+  const sct_type_t *type;   /**< nested type when @c code is 0 */
+  size_t offset;            /**< offsetof(struct, field) */
+  size_t count;             /**< 0 or 1: one element; n > 1: an array */
+} sct_field_t;
+
+/** A field of typecode @p code: SCT_FIELD(struct point, x, 'd'). */
+#define SCT_FIELD(st, member, code)                                            \
+  { #member, (code), NULL, offsetof(st, member), 1 }
+/** An array field: SCT_FIELD_ARRAY(struct rec, name, 'c', 16). */
+#define SCT_FIELD_ARRAY(st, member, code, n)                                   \
+  { #member, (code), NULL, offsetof(st, member), (n) }
+/** A field of a nested struct type. */
+#define SCT_FIELD_TYPE(st, member, typeptr)                                    \
+  { #member, 0, (typeptr), offsetof(st, member), 1 }
+
+/**
+ * Describes a C struct of @p size bytes and alignment @p align (use sizeof
+ * and _Alignof/offsetof so the layout is exactly the compiler's).
+ * Nested types are copied, so they may be freed afterwards.
+ * @return 0; SCT_EINVAL for NULL pointers, no fields, a bad alignment or a
+ * field outside the struct or misaligned; SCT_ETYPE for a bad field
+ * typecode; SCT_ENAME for an empty or duplicate field name; SCT_EOVERFLOW
+ * when a field array's size overflows; SCT_ENOMEM.
+ */
+SCT_EXTERN int sct_type_new_struct(sct_type_t **out, const char *name,
+                                   size_t size, size_t align,
+                                   const sct_field_t *fields, size_t nfields);
+
+/** Releases a type. Objects made from it keep their own reference. */
+SCT_EXTERN int sct_type_free(const sct_type_t *type);
+
+/** Size in bytes (0 for NULL). */
+SCT_EXTERN size_t sct_type_size(const sct_type_t *type);
+
+/** The typecode, or 0 for a struct type or NULL. */
+SCT_EXTERN char sct_type_code(const sct_type_t *type);
+
+/* ------------------------------------------------------------------------
+ * Locks
+ * ------------------------------------------------------------------------ */
+
+/** A process-shared Lock or RLock. */
+typedef struct sct_lock sct_lock_t;
+
+/** Lock kinds. */
+typedef enum sct_lock_kind {
+  SCT_LOCK = 1,  /**< non-recursive; any thread of any process may release */
+  SCT_RLOCK = 2  /**< recursive; owned by one thread of one process */
+} sct_lock_kind_t;
+
+/** Timeout value meaning "wait as long as it takes". */
+#define SCT_INFINITE (-1)
+
+/**
+ * Creates an anonymous lock in shared memory; children started afterwards
+ * by sct_process_start may use it.
+ * @return 0, SCT_EINVAL (NULL, bad kind), SCT_ENOMEM.
+ */
+SCT_EXTERN int sct_lock_new(sct_lock_t **out, sct_lock_kind_t kind);
+
+/**
+ * Acquires @p lock: @p timeout_ms < 0 blocks, 0 tries once, > 0 waits up to
+ * that many milliseconds. The uncontended path makes no system call.
+ * @return 0; SCT_ETIMEDOUT; SCT_EOWNERDEAD when the previous owner died
+ * holding it: the caller now holds the lock (repair the data, then release
+ * as usual). An RLock already held by the caller is re-entered (count + 1).
+ * A Lock is not re-entrant: acquiring it twice blocks (as in Python).
+ */
+SCT_EXTERN int sct_lock_acquire(sct_lock_t *lock, int timeout_ms);
+
+/**
+ * Releases @p lock. A Lock may be released by any thread or process; an
+ * RLock only by its owner thread.
+ * @return 0; SCT_ENOTHELD for an unlocked Lock or an RLock the caller does
+ * not own.
+ */
+SCT_EXTERN int sct_lock_release(sct_lock_t *lock);
+
+/**
+ * Drops the caller's reference. Objects using the lock keep it alive.
+ * @return 0; SCT_EINVAL for NULL or a lock borrowed from an object
+ * (sct_obj_get_lock); SCT_ESTATE for a lock already freed.
+ */
+SCT_EXTERN int sct_lock_free(sct_lock_t *lock);
+
+/** The kind of @p lock in @p out. */
+SCT_EXTERN int sct_lock_kind(const sct_lock_t *lock, sct_lock_kind_t *out);
+
+/**
+ * The process id of the current owner in @p pid (0 when unlocked). For an
+ * RLock this is the owning thread's id (on Linux a thread id is a pid).
+ */
+SCT_EXTERN int sct_lock_owner(const sct_lock_t *lock, long *pid);
+
+/** The recursion count in @p count (a held Lock counts 1, unlocked 0). */
+SCT_EXTERN int sct_lock_count(const sct_lock_t *lock, unsigned *count);
+
+/**
+ * Creates a named lock that unrelated processes may open with
+ * sct_lock_open_named. Names are 1 to 200 characters of [A-Za-z0-9._-],
+ * not starting with '.'. On POSIX the name lives in /dev/shm (shm_open,
+ * mode 0600, created exclusively) until sct_lock_unlink_named.
+ * @return 0; SCT_ENAME; SCT_EEXIST; SCT_EACCES; SCT_EOS.
+ */
+SCT_EXTERN int sct_lock_create_named(sct_lock_t **out, const char *name,
+                                     sct_lock_kind_t kind);
+
+/** Opens a lock made by sct_lock_create_named: SCT_ENOENT if there is none. */
+SCT_EXTERN int sct_lock_open_named(sct_lock_t **out, const char *name);
+
+/** Removes a lock's name; open handles keep working. SCT_ENOENT if absent. */
+SCT_EXTERN int sct_lock_unlink_named(const char *name);
+
+/* ------------------------------------------------------------------------
+ * Shared objects: RawValue, RawArray, Value, Array, copy, synchronized
+ * ------------------------------------------------------------------------ */
+
+/** A shared Value or Array, raw or synchronized. */
+typedef struct sct_obj sct_obj_t;
+
+/**
+ * A raw Value of @p type, initialised from @p init (a local object of the
+ * same C type) or zeroed when @p init is NULL.
+ * @return 0, SCT_EINVAL, SCT_ENOMEM.
+ */
+SCT_EXTERN int sct_rawvalue_new(sct_obj_t **out, const sct_type_t *type,
+                                const void *init);
+
+/**
+ * A raw Array of @p n elements of @p type, copied from @p init (n local
+ * elements) or zeroed when @p init is NULL.
+ * @return 0; SCT_EINVAL (NULL, n == 0); SCT_EOVERFLOW when n * size does
+ * not fit a size_t; SCT_ENOMEM.
+ */
+SCT_EXTERN int sct_rawarray_new(sct_obj_t **out, const sct_type_t *type,
+                                size_t n, const void *init);
+
+/**
+ * A synchronized Value: like sct_rawvalue_new, guarded by @p lock, or by a
+ * new RLock when @p lock is NULL. (Python's lock=False is sct_rawvalue_new.)
+ */
+SCT_EXTERN int sct_value_new(sct_obj_t **out, const sct_type_t *type,
+                             const void *init, sct_lock_t *lock);
+
+/** A synchronized Array: like sct_rawarray_new, guarded as sct_value_new. */
+SCT_EXTERN int sct_array_new(sct_obj_t **out, const sct_type_t *type,
+                             size_t n, const void *init, sct_lock_t *lock);
+
+/** A new raw shared Value that is a copy of the local object @p local. */
+SCT_EXTERN int sct_copy(sct_obj_t **out, const sct_type_t *type,
+                        const void *local);
+
+/**
+ * A synchronized wrapper of @p obj using @p lock (a new RLock when NULL).
+ * Both handles refer to the same bytes; each is freed on its own.
+ * @return 0; SCT_EINVAL; SCT_ESTATE if @p obj is already synchronized.
+ */
+SCT_EXTERN int sct_synchronized(sct_obj_t **out, sct_obj_t *obj,
+                                sct_lock_t *lock);
+
+/**
+ * Drops this handle. The shared bytes are freed when no handle (wrapper or
+ * wrapped) refers to them any more. In a child, objects inherited from the
+ * parent are only forgotten: the parent still owns their memory.
+ * @return 0; SCT_EINVAL for NULL or a borrowed handle (sct_obj_get_obj of a
+ * sct_value_new object); SCT_ESTATE for a handle already freed (detected
+ * while its memory has not been reused for a new handle).
+ */
+SCT_EXTERN int sct_obj_free(sct_obj_t *obj);
+
+/** The wrapped raw object (borrowed: valid while @p obj is). SCT_ENOLOCK if raw. */
+SCT_EXTERN int sct_obj_get_obj(sct_obj_t *obj, sct_obj_t **raw);
+
+/** The lock (borrowed: valid while @p obj is). SCT_ENOLOCK if raw. */
+SCT_EXTERN int sct_obj_get_lock(sct_obj_t *obj, sct_lock_t **lock);
+
+/** Acquires the object's lock (see sct_lock_acquire). SCT_ENOLOCK if raw. */
+SCT_EXTERN int sct_obj_acquire(sct_obj_t *obj, int timeout_ms);
+
+/** Releases the object's lock. SCT_ENOLOCK if raw. */
+SCT_EXTERN int sct_obj_release(sct_obj_t *obj);
+
+/**
+ * Runs the statement after it with @p obj's lock held; @p rc (an int
+ * lvalue) receives the acquire result. The body runs when the lock was
+ * acquired (rc is 0 or SCT_EOWNERDEAD) and the lock is released after it.
+ * Do not leave the body with break, return or goto.
+ */
+#define SCT_WITH_LOCK(obj, rc) SCT_WITH_LOCK_(obj, rc, SCT_CAT_(sct_scope_, __LINE__))
+#define SCT_CAT_(a, b) SCT_CAT2_(a, b)
+#define SCT_CAT2_(a, b) a##b
+#define SCT_WITH_LOCK_(obj, rc, v)                                             \
+  for (int v = (((rc) = sct_obj_acquire((obj), SCT_INFINITE)) == 0 ||          \
+                (rc) == SCT_EOWNERDEAD);                                       \
+       v; v = 0, (void)sct_obj_release(obj))
+
+/** The object's element type (borrowed). */
+SCT_EXTERN const sct_type_t *sct_obj_type(const sct_obj_t *obj);
+
+/** Number of elements: 1 for a Value, n for an Array, 0 for NULL. */
+SCT_EXTERN size_t sct_obj_len(const sct_obj_t *obj);
+
+/** 1 for an Array, 0 for a Value or NULL. */
+SCT_EXTERN int sct_obj_is_array(const sct_obj_t *obj);
+
+/**
+ * The address of the shared bytes (exactly the C layout of the type).
+ * Access through it takes no lock.
+ */
+SCT_EXTERN void *sct_obj_ptr(const sct_obj_t *obj);
+
+/* Locked access. Each takes the object's lock when it has one (blocking)
+ * and returns SCT_EOWNERDEAD, after doing the work, when the previous
+ * owner had died. */
+
+/** Copies a whole Value (or Array) out into @p out / in from @p in. */
+SCT_EXTERN int sct_value_get(sct_obj_t *obj, void *out);
+SCT_EXTERN int sct_value_set(sct_obj_t *obj, const void *in);
+
+/**
+ * A Value of an integer typecode as int64_t. SCT_ETYPE for other types;
+ * SCT_EOVERFLOW when the value does not fit (get of a large 'Q'; set of a
+ * value outside the typecode's range).
+ */
+SCT_EXTERN int sct_value_get_i64(sct_obj_t *obj, int64_t *out);
+SCT_EXTERN int sct_value_set_i64(sct_obj_t *obj, int64_t v);
+
+/** A Value of typecode 'f' or 'd' as a double. SCT_ETYPE otherwise. */
+SCT_EXTERN int sct_value_get_f64(sct_obj_t *obj, double *out);
+SCT_EXTERN int sct_value_set_f64(sct_obj_t *obj, double v);
+
+/**
+ * Atomically adds @p delta to an integer Value (wrapping like C unsigned
+ * arithmetic) and stores the previous value in @p old (may be NULL).
+ * Takes no lock. SCT_ETYPE for non-integer types; SCT_EOVERFLOW when
+ * @p delta does not fit the typecode.
+ */
+SCT_EXTERN int sct_value_add(sct_obj_t *obj, int64_t delta, int64_t *old);
+
+/**
+ * Atomically replaces an integer Value equal to @p *expected by
+ * @p desired; otherwise stores the current value in @p *expected.
+ * @return 0 when swapped, SCT_ESTATE when not; SCT_ETYPE; SCT_EOVERFLOW.
+ */
+SCT_EXTERN int sct_value_cas(sct_obj_t *obj, int64_t *expected,
+                             int64_t desired);
+
+/** Element @p i of an Array (or i == 0 of a Value). SCT_ERANGE past the end. */
+SCT_EXTERN int sct_array_get(sct_obj_t *obj, size_t i, void *out);
+SCT_EXTERN int sct_array_set(sct_obj_t *obj, size_t i, const void *in);
+
+/**
+ * Elements [start, stop) copied out to / in from a local buffer of
+ * stop - start elements. SCT_ERANGE unless start <= stop <= length.
+ */
+SCT_EXTERN int sct_array_get_slice(sct_obj_t *obj, size_t start, size_t stop,
+                                   void *out);
+SCT_EXTERN int sct_array_set_slice(sct_obj_t *obj, size_t start, size_t stop,
+                                   const void *in);
+
+/**
+ * Field @p path of struct element @p i; @p path may name nested fields
+ * ("pos.x"). The field's bytes are copied to / from @p buf.
+ * @return 0; SCT_ETYPE if the element is not a struct; SCT_ENOFIELD;
+ * SCT_ERANGE.
+ */
+SCT_EXTERN int sct_field_get(sct_obj_t *obj, size_t i, const char *path,
+                             void *out);
+SCT_EXTERN int sct_field_set(sct_obj_t *obj, size_t i, const char *path,
+                             const void *in);
+
+/**
+ * A 'c' Array's value: the bytes up to the first NUL (or all of them),
+ * NUL-terminated in @p buf of @p cap bytes; @p len (may be NULL) gets the
+ * byte count. SCT_ETYPE for other types; SCT_ERANGE when @p cap is too
+ * small (@p len still tells the size needed).
+ */
+SCT_EXTERN int sct_chars_value(sct_obj_t *obj, char *buf, size_t cap,
+                               size_t *len);
+
+/**
+ * Sets a 'c' Array's value to @p len bytes of @p s, followed by a NUL when
+ * there is room (Python's semantics). SCT_ERANGE when @p len exceeds the
+ * array's length.
+ */
+SCT_EXTERN int sct_chars_set_value(sct_obj_t *obj, const char *s, size_t len);
+
+/** Every byte of a 'c' Array (its raw value); SCT_ERANGE if @p cap is short. */
+SCT_EXTERN int sct_chars_raw(sct_obj_t *obj, char *buf, size_t cap,
+                             size_t *len);
+
+/** Overwrites the first @p len bytes of a 'c' Array; SCT_ERANGE if too long. */
+SCT_EXTERN int sct_chars_set_raw(sct_obj_t *obj, const char *s, size_t len);
+
+/**
+ * Formats the object the way Python prints it: integers in decimal,
+ * floats in shortest round-trip form (0.1111111111111111), 'c' as bytes
+ * (b'HELLO'), structs as tuples, Arrays as lists. Writes at most @p cap
+ * bytes including the NUL; @p len (may be NULL) gets the full length.
+ * @return 0; SCT_ERANGE when @p cap is too small (the text is truncated).
+ */
+SCT_EXTERN int sct_obj_format(sct_obj_t *obj, char *buf, size_t cap,
+                              size_t *len);
+
+/* ------------------------------------------------------------------------
+ * Named shared segments
+ * ------------------------------------------------------------------------ */
+
+/** A named shared memory segment, for unrelated processes. */
+typedef struct sct_segment sct_segment_t;
+
+/**
+ * Creates a zeroed segment of @p size bytes under @p name (rules as for
+ * sct_lock_create_named), exclusively, readable by the current user only.
+ * Its pages are reserved: a full /dev/shm gives SCT_ENOMEM.
+ */
+SCT_EXTERN int sct_segment_create(sct_segment_t **out, const char *name,
+                                  size_t size);
+
+/** Opens an existing named segment. SCT_ENOENT, SCT_ENAME, SCT_EACCES. */
+SCT_EXTERN int sct_segment_open(sct_segment_t **out, const char *name);
+
+/** Unmaps and frees the handle; the segment lives on until unlinked. */
+SCT_EXTERN int sct_segment_close(sct_segment_t *seg);
+
+/** Removes the name. SCT_ENOENT if absent. */
+SCT_EXTERN int sct_segment_unlink(const char *name);
+
+/** The mapped address (NULL for NULL). */
+SCT_EXTERN void *sct_segment_ptr(const sct_segment_t *seg);
+
+/** The size in bytes (0 for NULL). */
+SCT_EXTERN size_t sct_segment_size(const sct_segment_t *seg);
+
+/* ------------------------------------------------------------------------
+ * Processes
+ * ------------------------------------------------------------------------ */
+
+/** The arguments a target receives. */
+typedef struct sct_args sct_args_t;
+
+/** A target: returns the child's exit status (0 to 255). */
+typedef int (*sct_target_fn)(const sct_args_t *args);
+
+/** One named target of the program's target table. */
+typedef struct sct_target {
+  const char *name;
+  sct_target_fn fn;
+} sct_target_t;
+
+/**
+ * The entry hook: call it first thing in main(), with the program's
+ * target table (which must stay valid). In the parent it returns 0 and
+ * main goes on. In a child started by the spawn method it runs the target
+ * and exits with its status, never returning.
+ * @return 0; SCT_EINVAL for a NULL table with n > 0, a target without a
+ * name or function, or two targets with one name.
+ */
+SCT_EXTERN int sct_main(int argc, char **argv, const sct_target_t *targets,
+                        size_t n);
+
+/** The kinds of argument a target can receive. */
+typedef enum sct_arg_kind {
+  SCT_ARG_NONE_ = 0,
+  SCT_ARG_OBJ = 1,
+  SCT_ARG_LOCK = 2,
+  SCT_ARG_INT = 3,
+  SCT_ARG_DOUBLE = 4,
+  SCT_ARG_STR = 5
+} sct_arg_kind_t;
+
+/** One argument, built with the SCT_A* macros. */
+typedef struct sct_arg {
+  sct_arg_kind_t kind;
+  union {
+    sct_obj_t *obj;
+    sct_lock_t *lock;
+    int64_t i;
+    double d;
+    const char *s;
+  } u;
+} sct_arg_t;
+
+/* Compound-literal constructors for sct_arg_t (C99 designated initialisers). */
+#define SCT_AOBJ(o) ((sct_arg_t){SCT_ARG_OBJ, {.obj = (o)}})
+#define SCT_ALOCK(l) ((sct_arg_t){SCT_ARG_LOCK, {.lock = (l)}})
+#define SCT_AINT(v) ((sct_arg_t){SCT_ARG_INT, {.i = (v)}})
+#define SCT_ADOUBLE(v) ((sct_arg_t){SCT_ARG_DOUBLE, {.d = (v)}})
+#define SCT_ASTR(v) ((sct_arg_t){SCT_ARG_STR, {.s = (v)}})
+
+/** Number of arguments. */
+SCT_EXTERN size_t sct_args_count(const sct_args_t *args);
+
+/**
+ * Argument @p i as the given kind (borrowed, valid during the target).
+ * @return 0; SCT_ERANGE past the end; SCT_ETYPE for another kind.
+ */
+SCT_EXTERN int sct_args_obj(const sct_args_t *args, size_t i, sct_obj_t **out);
+SCT_EXTERN int sct_args_lock(const sct_args_t *args, size_t i,
+                             sct_lock_t **out);
+SCT_EXTERN int sct_args_int(const sct_args_t *args, size_t i, int64_t *out);
+SCT_EXTERN int sct_args_double(const sct_args_t *args, size_t i, double *out);
+SCT_EXTERN int sct_args_str(const sct_args_t *args, size_t i,
+                            const char **out);
+
+/** A child process. */
+typedef struct sct_process sct_process_t;
+
+/** How a child is started. */
+typedef enum sct_start_method {
+  SCT_START_DEFAULT = 0, /**< the process-wide default (fork on POSIX) */
+  SCT_START_FORK = 1     /**< POSIX only */
+} sct_start_method_t;
+
+/**
+ * Prepares a child that will run target @p target (a name from the table
+ * given to sct_main) with @p nargs arguments, copied (strings included).
+ * Objects and locks passed must stay alive until the child is started.
+ * @return 0; SCT_EINVAL (NULL, sct_main not called, bad argument kind);
+ * SCT_ENOTARGET; SCT_ENOMEM.
+ */
+SCT_EXTERN int sct_process_new(sct_process_t **out, const char *target,
+                               const sct_arg_t *args, size_t nargs);
+
+/** Chooses the start method before sct_process_start. */
+SCT_EXTERN int sct_process_set_start_method(sct_process_t *p,
+                                            sct_start_method_t method);
+
+/** Starts the child. SCT_ESTATE if already started; SCT_ECHILD; SCT_EOS. */
+SCT_EXTERN int sct_process_start(sct_process_t *p);
+
+/**
+ * Waits for the child to end: @p timeout_ms as in sct_lock_acquire.
+ * @return 0; SCT_ETIMEDOUT; SCT_ESTATE when not started or already joined.
+ */
+SCT_EXTERN int sct_process_join(sct_process_t *p, int timeout_ms);
+
+/**
+ * The exit code: the target's status, or minus the signal number when a
+ * signal ended it (as in Python). SCT_ESTATE while it has not ended.
+ */
+SCT_EXTERN int sct_process_exitcode(sct_process_t *p, int *code);
+
+/** 1 while started and not ended, 0 otherwise; or a negative error. */
+SCT_EXTERN int sct_process_is_alive(sct_process_t *p);
+
+/** Asks the child to stop (SIGTERM; TerminateProcess on Windows). */
+SCT_EXTERN int sct_process_terminate(sct_process_t *p);
+
+/** Kills the child (SIGKILL; TerminateProcess on Windows). */
+SCT_EXTERN int sct_process_kill(sct_process_t *p);
+
+/** The child's pid in @p pid (0 before start). */
+SCT_EXTERN int sct_process_pid(const sct_process_t *p, long *pid);
+
+/**
+ * Frees the handle. A child still running is neither waited for nor
+ * killed; it is reaped by the OS as an orphan when this process ends.
+ */
+SCT_EXTERN int sct_process_free(sct_process_t *p);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SCT_H */

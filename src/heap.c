@@ -1,0 +1,295 @@
+/*
+ * The shared heap: objects are carved from large anonymous arenas, so a
+ * million Values need a handful of mappings, not a million (Python's
+ * multiprocessing.heap does the same).
+ *
+ * Blocks carry 16-byte boundary tags (previous block's size, own size and
+ * an in-use bit), so freeing coalesces with both neighbours in O(1). Free
+ * blocks sit in size bins: exact 16-byte classes below 1 KiB, power-of-two
+ * classes above, scanned for the best fit. A bitmap of non-empty bins
+ * makes the search short. Each arena ends in an in-use sentinel so
+ * coalescing never runs past it.
+ *
+ * The bookkeeping belongs to one process: a forked child forgets the
+ * parent's arenas (it must never allocate from or free into them) and
+ * starts its own; freeing an inherited object in the child only drops
+ * the child's handle.
+ */
+#include "atomics.h"
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define HDR 16u
+#define MIN_BLOCK 32u
+#define IN_USE ((size_t)1)
+#define SMALL_LIMIT 1024u
+#define NBINS 128
+#define FIRST_ARENA (1u << 20)
+#define MAX_GROWTH (64u << 20)
+#define PAGE 4096u
+
+typedef struct block {
+  size_t prev_size; /* 0 for the first block of an arena */
+  size_t size_flags;
+  struct block *next; /* free blocks only */
+  struct block *prev;
+} block_t;
+
+typedef struct arena {
+  sct__segment_t seg;
+  struct arena *next;
+  size_t used_blocks;
+} arena_t;
+
+static struct {
+  sct__mutex_t mutex;
+  arena_t *arenas;
+  size_t next_size;
+  block_t *bins[NBINS];
+  uint64_t nonempty[NBINS / 64];
+  size_t used_bytes;
+  size_t used_blocks;
+} heap = {SCT__MUTEX_INIT, NULL, FIRST_ARENA, {NULL}, {0}, 0, 0};
+
+static size_t block_size(const block_t *b) { return b->size_flags & ~IN_USE; }
+static int is_used(const block_t *b) { return (b->size_flags & IN_USE) != 0; }
+static block_t *next_block(block_t *b) {
+  return (block_t *)((char *)b + block_size(b));
+}
+
+static int floor_log2(size_t v) {
+  int r = 0;
+  while (v >>= 1)
+    r++;
+  return r;
+}
+
+static int bin_of(size_t size) {
+  if (size < SMALL_LIMIT)
+    return (int)(size / 16u);
+  int bin = 64 + floor_log2(size) - 10;
+  return bin < NBINS ? bin : NBINS - 1;
+}
+
+static void bin_insert(block_t *b) {
+  int i = bin_of(block_size(b));
+  b->prev = NULL;
+  b->next = heap.bins[i];
+  if (b->next)
+    b->next->prev = b;
+  heap.bins[i] = b;
+  heap.nonempty[i / 64] |= UINT64_C(1) << (i % 64);
+}
+
+static void bin_remove(block_t *b) {
+  int i = bin_of(block_size(b));
+  if (b->prev)
+    b->prev->next = b->next;
+  else
+    heap.bins[i] = b->next;
+  if (b->next)
+    b->next->prev = b->prev;
+  if (heap.bins[i] == NULL)
+    heap.nonempty[i / 64] &= ~(UINT64_C(1) << (i % 64));
+}
+
+/* The first non-empty bin at or after @p from, or -1. */
+static int next_nonempty(int from) {
+  for (int word = from / 64; word < NBINS / 64; word++) {
+    uint64_t bits = heap.nonempty[word];
+    if (word == from / 64)
+      bits &= ~UINT64_C(0) << (from % 64);
+    if (bits)
+      return word * 64 + sct__ctz64(bits);
+  }
+  return -1;
+}
+
+/* Best fit: the smallest free block of at least @p need bytes. Exact
+ * small bins hold one size, so their first block is the best. */
+static block_t *find_fit(size_t need) {
+  for (int i = next_nonempty(bin_of(need)); i >= 0;
+       i = i + 1 < NBINS ? next_nonempty(i + 1) : -1) {
+    if (i < bin_of(SMALL_LIMIT))
+      return heap.bins[i];
+    block_t *best = NULL;
+    for (block_t *b = heap.bins[i]; b; b = b->next)
+      if (block_size(b) >= need && (!best || block_size(b) < block_size(best)))
+        best = b;
+    if (best)
+      return best;
+  }
+  return NULL;
+}
+
+static arena_t *arena_of(const void *p) {
+  for (arena_t *a = heap.arenas; a; a = a->next)
+    if ((const char *)p >= (char *)a->seg.addr &&
+        (const char *)p < (char *)a->seg.addr + a->seg.size)
+      return a;
+  return NULL;
+}
+
+/* Maps a new arena with room for a block of @p need bytes. Arenas double
+ * in size up to MAX_GROWTH; a larger request gets an arena of its own. */
+static int arena_add(size_t need) {
+  size_t size = heap.next_size;
+  size_t want;
+  if (sct__add_size(need, HDR + PAGE - 1, &want) != 0)
+    return SCT_ENOMEM;
+  want &= ~(size_t)(PAGE - 1);
+  if (want > size)
+    size = want;
+  arena_t *a = malloc(sizeof *a);
+  if (!a)
+    return SCT_ENOMEM;
+  int rc = sct__segment_create_anon(&a->seg, size);
+  if (rc != 0) {
+    free(a);
+    return rc;
+  }
+  if (heap.next_size < MAX_GROWTH)
+    heap.next_size *= 2;
+  a->used_blocks = 0;
+  a->next = heap.arenas;
+  heap.arenas = a;
+  block_t *first = (block_t *)a->seg.addr;
+  first->prev_size = 0;
+  first->size_flags = size - HDR;
+  block_t *sentinel = next_block(first);
+  sentinel->prev_size = size - HDR;
+  sentinel->size_flags = IN_USE;
+  bin_insert(first);
+  return 0;
+}
+
+static void arena_drop(arena_t *dead) {
+  arena_t **link = &heap.arenas;
+  while (*link != dead)
+    link = &(*link)->next;
+  *link = dead->next;
+  (void)sct__segment_close(&dead->seg);
+  free(dead);
+}
+
+/* Cuts @p b down to @p need bytes when the rest can be a block. */
+static void split(block_t *b, size_t need) {
+  size_t size = block_size(b);
+  if (size - need < MIN_BLOCK)
+    return;
+  block_t *rest = (block_t *)((char *)b + need);
+  rest->prev_size = need;
+  rest->size_flags = size - need;
+  next_block(rest)->prev_size = size - need;
+  b->size_flags = need | (b->size_flags & IN_USE);
+  bin_insert(rest);
+}
+
+int sct__heap_alloc(size_t size, size_t align, void **block, void **data) {
+  size_t need;
+  if (align < 16)
+    align = 16;
+  if (align > PAGE || (align & (align - 1)) != 0)
+    return SCT_EINVAL;
+  /* Room for the header, the payload, and slack to align the payload. */
+  if (sct__add_size(size, HDR + (align - 16) + 15, &need) != 0)
+    return SCT_EOVERFLOW;
+  need &= ~(size_t)15;
+  if (need < MIN_BLOCK)
+    need = MIN_BLOCK;
+
+  sct__mutex_lock(&heap.mutex);
+  block_t *b = find_fit(need);
+  if (!b) {
+    int rc = arena_add(need);
+    if (rc != 0) {
+      sct__mutex_unlock(&heap.mutex);
+      return rc;
+    }
+    b = find_fit(need);
+  }
+  bin_remove(b);
+  b->size_flags |= IN_USE;
+  split(b, need);
+  arena_of(b)->used_blocks++;
+  heap.used_blocks++;
+  heap.used_bytes += block_size(b);
+  sct__mutex_unlock(&heap.mutex);
+
+  uintptr_t payload = (uintptr_t)b + HDR;
+  payload = (payload + align - 1) & ~(uintptr_t)(align - 1);
+  memset((void *)payload, 0, size);
+  *block = b;
+  *data = (void *)payload;
+  return 0;
+}
+
+int sct__heap_free(void *block) {
+  block_t *b = block;
+  sct__mutex_lock(&heap.mutex);
+  arena_t *a = arena_of(b);
+  if (!a) {
+    /* Inherited from the parent: not ours to free. */
+    sct__mutex_unlock(&heap.mutex);
+    return 0;
+  }
+  if (!is_used(b)) {
+    sct__mutex_unlock(&heap.mutex);
+    return SCT_ESTATE;
+  }
+  heap.used_blocks--;
+  heap.used_bytes -= block_size(b);
+  b->size_flags &= ~IN_USE;
+  block_t *next = next_block(b);
+  if (!is_used(next)) {
+    bin_remove(next);
+    b->size_flags += block_size(next);
+  }
+  if (b->prev_size != 0) {
+    block_t *prev = (block_t *)((char *)b - b->prev_size);
+    if (!is_used(prev)) {
+      bin_remove(prev);
+      prev->size_flags += block_size(b);
+      b = prev;
+    }
+  }
+  next_block(b)->prev_size = block_size(b);
+  /* An arena left empty is unmapped, unless it is the only one. */
+  if (--a->used_blocks == 0 && (heap.arenas != a || a->next != NULL))
+    arena_drop(a);
+  else
+    bin_insert(b);
+  sct__mutex_unlock(&heap.mutex);
+  return 0;
+}
+
+void sct__heap_stats(sct__heap_stats_t *st) {
+  memset(st, 0, sizeof *st);
+  sct__mutex_lock(&heap.mutex);
+  for (arena_t *a = heap.arenas; a; a = a->next) {
+    st->arenas++;
+    st->mapped_bytes += a->seg.size;
+  }
+  st->used_bytes = heap.used_bytes;
+  st->used_blocks = heap.used_blocks;
+  sct__mutex_unlock(&heap.mutex);
+}
+
+void sct__heap_fork_prepare(void) { sct__mutex_lock(&heap.mutex); }
+
+void sct__heap_fork_parent(void) { sct__mutex_unlock(&heap.mutex); }
+
+/* The child keeps the parent's mappings (inherited objects live there) but
+ * forgets their bookkeeping. The arena records themselves are left
+ * behind: they are the parent's. */
+void sct__heap_fork_child(void) {
+  memset(heap.bins, 0, sizeof heap.bins);
+  memset(heap.nonempty, 0, sizeof heap.nonempty);
+  heap.arenas = NULL;
+  heap.next_size = FIRST_ARENA;
+  heap.used_bytes = 0;
+  heap.used_blocks = 0;
+  sct__lockstate_init(&heap.mutex, SCT_LOCK);
+}

@@ -1,0 +1,44 @@
+/*
+ * Once-only initialisation and the fork protocol of the library's own
+ * tables: before a fork every internal mutex is taken (always in the same
+ * order), so the child never inherits one held by a thread that does not
+ * exist there.
+ */
+#include "atomics.h"
+#include "internal.h"
+
+static void fork_prepare(void) {
+  sct__mutex_lock(&sct__obj_pool.mutex);
+  sct__mutex_lock(&sct__lock_pool.mutex);
+  sct__heap_fork_prepare();
+}
+
+static void fork_parent(void) {
+  sct__heap_fork_parent();
+  sct__mutex_unlock(&sct__lock_pool.mutex);
+  sct__mutex_unlock(&sct__obj_pool.mutex);
+}
+
+static void fork_child(void) {
+  sct__heap_fork_child();
+  /* The mutex words hold the parent's identity; the child starts them
+   * afresh rather than "releasing" a lock it never took. */
+  sct__lockstate_init(&sct__lock_pool.mutex, SCT_LOCK);
+  sct__lockstate_init(&sct__obj_pool.mutex, SCT_LOCK);
+}
+
+void sct__init(void) {
+  /* 0: not started, 1: running, 2: done. Threads arriving while another
+   * initialises wait for it. */
+  static int state = 0;
+  int expected = 0;
+  if (sct__load_acquire(&state) == 2)
+    return;
+  if (sct__cas(&state, &expected, 1)) {
+    sct__install_fork_handlers(fork_prepare, fork_parent, fork_child);
+    sct__store_release(&state, 2);
+    return;
+  }
+  while (sct__load_acquire(&state) != 2)
+    sct__cpu_relax();
+}

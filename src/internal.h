@@ -1,0 +1,190 @@
+/*
+ * Definitions shared by the files of the portable core. Nothing here is
+ * part of the public API.
+ */
+#ifndef SCT_INTERNAL_H
+#define SCT_INTERNAL_H
+
+#include "sct.h"
+#include "platform.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Handle magics: a live handle carries its kind's magic, a freed one
+ * SCT__MAGIC_FREED, so misuse is reported instead of followed. */
+#define SCT__MAGIC_OBJ 0x4f544353u  /* "SCTO" */
+#define SCT__MAGIC_LOCK 0x4c544353u /* "SCTL" */
+#define SCT__MAGIC_TYPE 0x54544353u /* "SCTT" */
+#define SCT__MAGIC_PROC 0x50544353u /* "SCTP" */
+#define SCT__MAGIC_SEG 0x53544353u  /* "SCTS" */
+#define SCT__MAGIC_FREED 0x44454144u /* "DEAD" */
+
+/* ---- types (types.c) ---- */
+
+typedef struct sct__field {
+  char *name;
+  size_t offset;
+  size_t count;             /* 1 for a scalar field */
+  const sct_type_t *type;   /* a built-in, or a clone owned by the struct */
+} sct__field_t;
+
+struct sct_type {
+  uint32_t magic;
+  int is_static;            /* built-in descriptors are never freed */
+  int refs;                 /* for struct types */
+  char code;                /* 0 for a struct */
+  size_t size;
+  size_t align;
+  char *name;
+  size_t nfields;
+  sct__field_t *fields;
+};
+
+int sct__type_check(const sct_type_t *type);
+const sct_type_t *sct__type_ref(const sct_type_t *type);
+void sct__type_unref(const sct_type_t *type);
+int sct__type_is_integer(const sct_type_t *type);
+/* Finds a (possibly dotted) field path: offset and field of the last name. */
+int sct__type_find_field(const sct_type_t *type, const char *path,
+                         size_t *offset, const sct__field_t **field);
+
+/* ---- lock state in shared memory (lockword.c) ---- */
+
+/*
+ * The shared state of a Lock or RLock. word is 0 when unlocked, else the
+ * owner: bits 0-31 its id, bits 32-62 its start time, bit 63 set when
+ * somebody may be sleeping. count is the RLock recursion depth, written
+ * only by the owner.
+ */
+typedef struct sct__lockstate {
+  uint64_t word;
+  uint32_t count;
+  uint32_t kind;
+} sct__lockstate_t;
+
+void sct__lockstate_init(sct__lockstate_t *s, sct_lock_kind_t kind);
+int sct__lockstate_acquire(sct__lockstate_t *s, int timeout_ms);
+int sct__lockstate_release(sct__lockstate_t *s);
+long sct__lockstate_owner(const sct__lockstate_t *s);
+unsigned sct__lockstate_count(const sct__lockstate_t *s);
+
+/* An in-process mutex for the library's own tables, built on the same
+ * state (kept in process-local memory). */
+typedef sct__lockstate_t sct__mutex_t;
+#define SCT__MUTEX_INIT {0, 0, SCT_LOCK}
+void sct__mutex_lock(sct__mutex_t *m);
+void sct__mutex_unlock(sct__mutex_t *m);
+
+/* ---- the shared heap (heap.c) ---- */
+
+/* Allocates @p size bytes aligned to @p align (a power of two up to 4096)
+ * from the shared arenas, zeroed. */
+int sct__heap_alloc(size_t size, size_t align, void **block, void **data);
+/* Frees a block; a block from the parent's arenas (in a child) is only
+ * forgotten. Returns SCT_ESTATE for a block that is not in use. */
+int sct__heap_free(void *block);
+
+typedef struct sct__heap_stats {
+  size_t arenas;
+  size_t mapped_bytes;
+  size_t used_bytes;
+  size_t used_blocks;
+} sct__heap_stats_t;
+void sct__heap_stats(sct__heap_stats_t *st);
+void sct__heap_fork_prepare(void);
+void sct__heap_fork_parent(void);
+void sct__heap_fork_child(void);
+
+/* ---- handle pools (pool.c) ---- */
+
+/*
+ * Fixed-size handle slots, carved from chunks and never returned to the
+ * C heap, so a freed handle keeps its SCT__MAGIC_FREED and a second free
+ * can be detected (until the slot is reused).
+ */
+typedef struct sct__pool {
+  sct__mutex_t mutex;
+  size_t item_size;
+  void *free_list;
+  char *chunk_next;
+  char *chunk_end;
+  void *chunks;
+} sct__pool_t;
+#define SCT__POOL_INIT(T) {SCT__MUTEX_INIT, sizeof(T), NULL, NULL, NULL, NULL}
+void *sct__pool_get(sct__pool_t *pool);
+void sct__pool_put(sct__pool_t *pool, void *item);
+
+/* ---- locks and objects (lock.c, object.c) ---- */
+
+enum {
+  SCT__LOCK_BORROWED = 1, /* a view of an object's own lock state */
+  SCT__LOCK_NAMED = 2,
+  SCT__LOCK_FREED = 4     /* the user's reference is gone */
+};
+
+struct sct_lock {
+  uint32_t magic;
+  uint32_t flags;
+  int refs;
+  sct_lock_kind_t kind;
+  sct__lockstate_t *state;
+  void *block;              /* heap block (anonymous locks) */
+  sct__segment_t *segment;  /* named locks */
+  sct_obj_t *owner;         /* borrowed views: the object holding the state */
+};
+
+extern sct__pool_t sct__lock_pool;
+extern sct__pool_t sct__obj_pool;
+int sct__lock_check(const sct_lock_t *lock);
+sct_lock_t *sct__lock_ref(sct_lock_t *lock);
+void sct__lock_unref(sct_lock_t *lock);
+
+enum {
+  SCT__OBJ_ARRAY = 1,
+  SCT__OBJ_BORROWED = 2,    /* a raw view owned by its wrapper */
+  SCT__OBJ_OWNS_LOCK = 4,   /* lockstate lives in the object's block */
+  SCT__OBJ_FREED = 8        /* the user's reference is gone */
+};
+
+struct sct_obj {
+  uint32_t magic;
+  uint32_t flags;
+  int refs;
+  const sct_type_t *type;
+  size_t n;
+  void *data;
+  void *block;                 /* owned heap block, or NULL for a wrapper */
+  sct__lockstate_t *lockstate; /* NULL for raw objects */
+  sct_lock_t *lock;            /* given lock (referenced) or lazy view */
+  sct_obj_t *base;             /* wrapped raw object (referenced) or view */
+};
+
+int sct__obj_check(const sct_obj_t *obj);
+void sct__obj_ref(sct_obj_t *obj);
+void sct__obj_unref(sct_obj_t *obj);
+
+/* Takes the object's lock if it has one (blocking). Returns 0 or
+ * SCT_EOWNERDEAD (lock held in both cases) or another error (not held). */
+int sct__obj_lock(sct_obj_t *obj);
+void sct__obj_unlock(sct_obj_t *obj);
+
+/* Names of named objects (segment.c): checks @p name and writes the OS
+ * name "sct.<space>.<name>" into @p buf. */
+int sct__named_path(char *buf, size_t cap, const char *space, const char *name);
+
+/* Lazy once-only library initialisation. */
+void sct__init(void);
+
+/* Thread-local storage class, behind a macro for MSVC. */
+#if defined(_MSC_VER)
+#define SCT__THREAD_LOCAL __declspec(thread)
+#else
+#define SCT__THREAD_LOCAL _Thread_local
+#endif
+
+/* Overflow-checked size arithmetic. */
+int sct__mul_size(size_t a, size_t b, size_t *out);
+int sct__add_size(size_t a, size_t b, size_t *out);
+
+#endif /* SCT_INTERNAL_H */

@@ -1,0 +1,225 @@
+/* Lock and RLock handles: anonymous (in the shared heap) and named. */
+#include "atomics.h"
+#include "internal.h"
+
+#include <stdlib.h>
+
+sct__pool_t sct__lock_pool = SCT__POOL_INIT(struct sct_lock);
+
+/* A named lock's segment: the state, and a magic stored last by its
+ * creator, so an opener never uses a half-made lock. */
+typedef struct named_lock {
+  uint32_t ready;
+  uint32_t version;
+  sct__lockstate_t state;
+} named_lock_t;
+
+#define NAMED_READY 0x5944524cu /* "LRDY" */
+#define NAMED_VERSION 1u
+#define OPEN_PATIENCE_MS 1000
+
+int sct__lock_check(const sct_lock_t *lock) {
+  if (!lock)
+    return SCT_EINVAL;
+  if (lock->magic == SCT__MAGIC_FREED)
+    return SCT_ESTATE;
+  return lock->magic == SCT__MAGIC_LOCK ? 0 : SCT_EINVAL;
+}
+
+static int valid_kind(sct_lock_kind_t kind) {
+  return kind == SCT_LOCK || kind == SCT_RLOCK;
+}
+
+static sct_lock_t *handle_new(sct_lock_kind_t kind, sct__lockstate_t *state) {
+  sct_lock_t *lock = sct__pool_get(&sct__lock_pool);
+  if (lock) {
+    lock->magic = SCT__MAGIC_LOCK;
+    lock->refs = 1;
+    lock->kind = kind;
+    lock->state = state;
+  }
+  return lock;
+}
+
+int sct_lock_new(sct_lock_t **out, sct_lock_kind_t kind) {
+  void *block, *data;
+  if (!out || !valid_kind(kind))
+    return SCT_EINVAL;
+  sct__init();
+  int rc = sct__heap_alloc(sizeof(sct__lockstate_t), 8, &block, &data);
+  if (rc != 0)
+    return rc;
+  sct_lock_t *lock = handle_new(kind, data);
+  if (!lock) {
+    sct__heap_free(block);
+    return SCT_ENOMEM;
+  }
+  sct__lockstate_init(data, kind);
+  lock->block = block;
+  *out = lock;
+  return 0;
+}
+
+/* Borrowed views hold their owner object, which holds the state. */
+sct_lock_t *sct__lock_ref(sct_lock_t *lock) {
+  if (lock->flags & SCT__LOCK_BORROWED)
+    sct__obj_ref(lock->owner);
+  else
+    sct__fetch_add(&lock->refs, 1);
+  return lock;
+}
+
+void sct__lock_unref(sct_lock_t *lock) {
+  if (lock->flags & SCT__LOCK_BORROWED) {
+    sct__obj_unref(lock->owner);
+    return;
+  }
+  if (sct__fetch_add(&lock->refs, -1) != 1)
+    return;
+  if (lock->block)
+    sct__heap_free(lock->block);
+  if (lock->segment) {
+    sct__segment_close(lock->segment);
+    free(lock->segment);
+  }
+  sct__pool_put(&sct__lock_pool, lock);
+}
+
+int sct_lock_free(sct_lock_t *lock) {
+  int rc = sct__lock_check(lock);
+  if (rc != 0)
+    return rc;
+  if (lock->flags & SCT__LOCK_BORROWED)
+    return SCT_EINVAL;
+  /* The caller's reference is marked gone at once, so a second free is
+   * SCT_ESTATE even while objects keep the lock alive. */
+  uint32_t before = sct__fetch_or(&lock->flags, (uint32_t)SCT__LOCK_FREED);
+  if (before & SCT__LOCK_FREED)
+    return SCT_ESTATE;
+  sct__lock_unref(lock);
+  return 0;
+}
+
+static int usable(const sct_lock_t *lock) {
+  int rc = sct__lock_check(lock);
+  if (rc == 0 && (lock->flags & SCT__LOCK_FREED))
+    rc = SCT_ESTATE;
+  return rc;
+}
+
+int sct_lock_acquire(sct_lock_t *lock, int timeout_ms) {
+  int rc = usable(lock);
+  return rc != 0 ? rc : sct__lockstate_acquire(lock->state, timeout_ms);
+}
+
+int sct_lock_release(sct_lock_t *lock) {
+  int rc = usable(lock);
+  return rc != 0 ? rc : sct__lockstate_release(lock->state);
+}
+
+int sct_lock_kind(const sct_lock_t *lock, sct_lock_kind_t *out) {
+  int rc = usable(lock);
+  if (rc == 0 && !out)
+    rc = SCT_EINVAL;
+  if (rc == 0)
+    *out = lock->kind;
+  return rc;
+}
+
+int sct_lock_owner(const sct_lock_t *lock, long *pid) {
+  int rc = usable(lock);
+  if (rc == 0 && !pid)
+    rc = SCT_EINVAL;
+  if (rc == 0)
+    *pid = sct__lockstate_owner(lock->state);
+  return rc;
+}
+
+int sct_lock_count(const sct_lock_t *lock, unsigned *count) {
+  int rc = usable(lock);
+  if (rc == 0 && !count)
+    rc = SCT_EINVAL;
+  if (rc == 0)
+    *count = sct__lockstate_count(lock->state);
+  return rc;
+}
+
+static int wrap_named(sct_lock_t **out, sct__segment_t *seg) {
+  named_lock_t *page = seg->addr;
+  sct__segment_t *kept = malloc(sizeof *kept);
+  sct_lock_t *lock = kept ? handle_new((sct_lock_kind_t)page->state.kind,
+                                       &page->state)
+                          : NULL;
+  if (!lock) {
+    free(kept);
+    return SCT_ENOMEM;
+  }
+  *kept = *seg;
+  lock->flags = SCT__LOCK_NAMED;
+  lock->segment = kept;
+  *out = lock;
+  return 0;
+}
+
+int sct_lock_create_named(sct_lock_t **out, const char *name,
+                          sct_lock_kind_t kind) {
+  char path[256];
+  sct__segment_t seg;
+  if (!out || !valid_kind(kind))
+    return SCT_EINVAL;
+  sct__init();
+  int rc = sct__named_path(path, sizeof path, "lock", name);
+  if (rc == 0)
+    rc = sct__segment_create_named(&seg, path, sizeof(named_lock_t));
+  if (rc != 0)
+    return rc;
+  named_lock_t *page = seg.addr;
+  page->version = NAMED_VERSION;
+  sct__lockstate_init(&page->state, kind);
+  sct__store_release(&page->ready, NAMED_READY);
+  rc = wrap_named(out, &seg);
+  if (rc != 0) {
+    sct__segment_close(&seg);
+    sct__segment_unlink_named(path);
+  }
+  return rc;
+}
+
+/* Opening may race the creator between its exclusive create and the
+ * ready mark; such a lock is waited for briefly. */
+int sct_lock_open_named(sct_lock_t **out, const char *name) {
+  char path[256];
+  sct__segment_t seg;
+  if (!out)
+    return SCT_EINVAL;
+  sct__init();
+  int rc = sct__named_path(path, sizeof path, "lock", name);
+  int64_t deadline = sct__now_ms() + OPEN_PATIENCE_MS;
+  while (rc == 0) {
+    rc = sct__segment_open_named(&seg, path);
+    if (rc == 0) {
+      named_lock_t *page = seg.addr;
+      if (seg.size >= sizeof *page &&
+          sct__load_acquire(&page->ready) == NAMED_READY &&
+          page->version == NAMED_VERSION) {
+        rc = wrap_named(out, &seg);
+        if (rc != 0)
+          sct__segment_close(&seg);
+        return rc;
+      }
+      sct__segment_close(&seg);
+      rc = SCT_ESTATE;
+    }
+    if (rc != SCT_ESTATE || sct__now_ms() >= deadline)
+      return rc;
+    sct__sleep_ms(1);
+    rc = 0;
+  }
+  return rc;
+}
+
+int sct_lock_unlink_named(const char *name) {
+  char path[256];
+  int rc = sct__named_path(path, sizeof path, "lock", name);
+  return rc != 0 ? rc : sct__segment_unlink_named(path);
+}

@@ -1,0 +1,112 @@
+/*
+ * The internal platform interface. The portable core (the files of src/) reaches the
+ * OS only through these sct__* functions; each is defined once in
+ * src/posix and once in src/win32, so the linker proves a backend
+ * complete. Unless said otherwise a function returns 0 or a negative
+ * SCT_E* code and records the OS error for sct_last_os_error().
+ */
+#ifndef SCT_PLATFORM_H
+#define SCT_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- errors (error.c) ---- */
+
+/* Records the OS error now pending (errno / GetLastError) for this thread
+ * and returns the SCT_E* code that best describes it. */
+int sct__os_error(void);
+
+/* Records @p code as this thread's last OS error. */
+void sct__set_os_error(int code);
+
+/* This thread's last recorded OS error. */
+int sct__get_os_error(void);
+
+/* ---- time (time.c) ---- */
+
+/* Monotonic time in milliseconds, for timeouts. */
+int64_t sct__now_ms(void);
+
+/* Sleeps about @p ms milliseconds. */
+void sct__sleep_ms(int ms);
+
+/* ---- identity and liveness (identity.c) ---- */
+
+/*
+ * An owner identity: a 32-bit OS id (pid, or thread id for per-thread
+ * owners) and the low 31 bits of that process's or thread's start time,
+ * so a reused id is not mistaken for the old owner. Values are cached; a
+ * fork invalidates the cache.
+ */
+typedef struct sct__ident {
+  uint32_t id;
+  uint32_t start; /* low 31 bits of the start time */
+} sct__ident_t;
+
+sct__ident_t sct__self_process(void);
+sct__ident_t sct__self_thread(void);
+
+/* 1 while the process or thread @p who is alive, 0 once it is gone (a
+ * zombie counts as gone). Never fails: when unsure, it says alive. */
+int sct__ident_alive(sct__ident_t who);
+
+/* Registers the core's fork handlers (called once, from sct__init). */
+void sct__install_fork_handlers(void (*prepare)(void), void (*parent)(void),
+                                void (*child)(void));
+
+/* ---- waiting on a shared 32-bit word (lock.c) ---- */
+
+/* Sleeps while *word == expected, at most @p timeout_ms (>= 0).
+ * Returns 0 when woken or when the word differed, SCT_ETIMEDOUT. Works
+ * across processes for words in shared mappings. */
+int sct__word_wait(uint32_t *word, uint32_t expected, int timeout_ms);
+
+/* Wakes one waiter sleeping on @p word. */
+void sct__word_wake(uint32_t *word);
+
+/* ---- shared memory segments (shm.c) ---- */
+
+typedef struct sct__segment {
+  void *addr;
+  size_t size;
+  intptr_t handle; /* fd on POSIX, HANDLE on Windows, -1 when none */
+} sct__segment_t;
+
+/* A new anonymous segment of @p size bytes, zeroed, pages reserved where
+ * the OS allows (SCT_ENOMEM when they cannot be), inherited by children. */
+int sct__segment_create_anon(sct__segment_t *seg, size_t size);
+
+/* A new named segment (exclusive create, owner-only access), zeroed and
+ * reserved. @p name is already validated. */
+int sct__segment_create_named(sct__segment_t *seg, const char *name,
+                              size_t size);
+
+/* Maps an existing named segment; seg->size receives its size. */
+int sct__segment_open_named(sct__segment_t *seg, const char *name);
+
+/* Removes a segment's name. */
+int sct__segment_unlink_named(const char *name);
+
+/* Unmaps and closes a segment (anonymous or named). */
+int sct__segment_close(sct__segment_t *seg);
+
+/* ---- processes (process.c) ---- */
+
+/* Forks: *pid receives the child's pid in the parent and 0 in the child.
+ * SCT_EINVAL where the platform cannot fork. */
+int sct__process_fork(long *pid);
+
+/* Waits for @p pid up to @p timeout_ms (< 0: forever, 0: poll). On exit,
+ * *exitcode gets the status or minus the signal number. SCT_ETIMEDOUT
+ * while it runs. */
+int sct__process_wait(long pid, int timeout_ms, int *exitcode);
+
+/* Sends a stop request (@p hard == 0) or kills (@p hard != 0). */
+int sct__process_signal(long pid, int hard);
+
+/* Ends the calling child process with @p status after flushing stdio,
+ * without running the parent's atexit handlers. */
+void sct__process_exit(int status);
+
+#endif /* SCT_PLATFORM_H */

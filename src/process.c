@@ -1,0 +1,306 @@
+/*
+ * Processes: the target table given to sct_main, argument lists, and the
+ * life of a child (start, join, exit code, signals).
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct sct_args {
+  size_t n;
+  sct_arg_t *items; /* strings point into the same allocation */
+};
+
+typedef enum { STATE_NEW, STATE_RUNNING, STATE_ENDED, STATE_JOINED } state_t;
+
+struct sct_process {
+  uint32_t magic;
+  state_t state;
+  sct_start_method_t method;
+  const sct_target_t *target;
+  sct_args_t args;
+  long pid;
+  int exitcode;
+};
+
+static const sct_target_t *targets;
+static size_t target_count;
+
+int sct_main(int argc, char **argv, const sct_target_t *table, size_t n) {
+  (void)argc;
+  (void)argv;
+  if (n > 0 && !table)
+    return SCT_EINVAL;
+  for (size_t i = 0; i < n; i++) {
+    if (!table[i].name || !table[i].name[0] || !table[i].fn)
+      return SCT_EINVAL;
+    for (size_t j = 0; j < i; j++)
+      if (strcmp(table[i].name, table[j].name) == 0)
+        return SCT_EINVAL;
+  }
+  sct__init();
+  targets = table;
+  target_count = n;
+  return 0;
+}
+
+static const sct_target_t *find_target(const char *name) {
+  for (size_t i = 0; i < target_count; i++)
+    if (strcmp(targets[i].name, name) == 0)
+      return &targets[i];
+  return NULL;
+}
+
+/* ---- arguments ---- */
+
+size_t sct_args_count(const sct_args_t *args) { return args ? args->n : 0; }
+
+static int arg_at(const sct_args_t *args, size_t i, sct_arg_kind_t kind,
+                  const void *out, const sct_arg_t **arg) {
+  if (!args || !out)
+    return SCT_EINVAL;
+  if (i >= args->n)
+    return SCT_ERANGE;
+  if (args->items[i].kind != kind)
+    return SCT_ETYPE;
+  *arg = &args->items[i];
+  return 0;
+}
+
+int sct_args_obj(const sct_args_t *args, size_t i, sct_obj_t **out) {
+  const sct_arg_t *a;
+  int rc = arg_at(args, i, SCT_ARG_OBJ, out, &a);
+  if (rc == 0)
+    *out = a->u.obj;
+  return rc;
+}
+
+int sct_args_lock(const sct_args_t *args, size_t i, sct_lock_t **out) {
+  const sct_arg_t *a;
+  int rc = arg_at(args, i, SCT_ARG_LOCK, out, &a);
+  if (rc == 0)
+    *out = a->u.lock;
+  return rc;
+}
+
+int sct_args_int(const sct_args_t *args, size_t i, int64_t *out) {
+  const sct_arg_t *a;
+  int rc = arg_at(args, i, SCT_ARG_INT, out, &a);
+  if (rc == 0)
+    *out = a->u.i;
+  return rc;
+}
+
+int sct_args_double(const sct_args_t *args, size_t i, double *out) {
+  const sct_arg_t *a;
+  int rc = arg_at(args, i, SCT_ARG_DOUBLE, out, &a);
+  if (rc == 0)
+    *out = a->u.d;
+  return rc;
+}
+
+int sct_args_str(const sct_args_t *args, size_t i, const char **out) {
+  const sct_arg_t *a;
+  int rc = arg_at(args, i, SCT_ARG_STR, out, &a);
+  if (rc == 0)
+    *out = a->u.s;
+  return rc;
+}
+
+static int check_arg(const sct_arg_t *a, size_t *text_bytes) {
+  switch (a->kind) {
+  case SCT_ARG_OBJ:
+    return sct__obj_check(a->u.obj);
+  case SCT_ARG_LOCK:
+    return sct__lock_check(a->u.lock);
+  case SCT_ARG_INT:
+  case SCT_ARG_DOUBLE:
+    return 0;
+  case SCT_ARG_STR:
+    if (!a->u.s)
+      return SCT_EINVAL;
+    return sct__add_size(*text_bytes, strlen(a->u.s) + 1, text_bytes);
+  default:
+    return SCT_EINVAL;
+  }
+}
+
+/* Copies @p args into one allocation: the items, then the strings. */
+static int copy_args(sct_args_t *dst, const sct_arg_t *args, size_t n) {
+  size_t text = 0, items;
+  for (size_t i = 0; i < n; i++) {
+    int rc = check_arg(&args[i], &text);
+    if (rc != 0)
+      return rc;
+  }
+  if (sct__mul_size(n, sizeof *args, &items) != 0 ||
+      sct__add_size(items, text, &text) != 0)
+    return SCT_EOVERFLOW;
+  dst->items = malloc(text ? text : 1);
+  if (!dst->items)
+    return SCT_ENOMEM;
+  dst->n = n;
+  char *strings = (char *)dst->items + items;
+  for (size_t i = 0; i < n; i++) {
+    dst->items[i] = args[i];
+    if (args[i].kind == SCT_ARG_STR) {
+      size_t len = strlen(args[i].u.s) + 1;
+      memcpy(strings, args[i].u.s, len);
+      dst->items[i].u.s = strings;
+      strings += len;
+    }
+  }
+  return 0;
+}
+
+/* ---- processes ---- */
+
+static int check_process(const sct_process_t *p) {
+  if (!p)
+    return SCT_EINVAL;
+  if (p->magic == SCT__MAGIC_FREED)
+    return SCT_ESTATE;
+  return p->magic == SCT__MAGIC_PROC ? 0 : SCT_EINVAL;
+}
+
+int sct_process_new(sct_process_t **out, const char *target,
+                    const sct_arg_t *args, size_t nargs) {
+  if (!out || !target || (nargs > 0 && !args))
+    return SCT_EINVAL;
+  if (!targets)
+    return SCT_EINVAL; /* sct_main was not called */
+  const sct_target_t *t = find_target(target);
+  if (!t)
+    return SCT_ENOTARGET;
+  sct_process_t *p = calloc(1, sizeof *p);
+  if (!p)
+    return SCT_ENOMEM;
+  int rc = copy_args(&p->args, args, nargs);
+  if (rc != 0) {
+    free(p);
+    return rc;
+  }
+  p->magic = SCT__MAGIC_PROC;
+  p->state = STATE_NEW;
+  p->method = SCT_START_DEFAULT;
+  p->target = t;
+  *out = p;
+  return 0;
+}
+
+int sct_process_set_start_method(sct_process_t *p, sct_start_method_t method) {
+  int rc = check_process(p);
+  if (rc != 0)
+    return rc;
+  if (method != SCT_START_DEFAULT && method != SCT_START_FORK)
+    return SCT_EINVAL;
+  if (p->state != STATE_NEW)
+    return SCT_ESTATE;
+  p->method = method;
+  return 0;
+}
+
+int sct_process_start(sct_process_t *p) {
+  int rc = check_process(p);
+  if (rc != 0)
+    return rc;
+  if (p->state != STATE_NEW)
+    return SCT_ESTATE;
+  long pid;
+  rc = sct__process_fork(&pid);
+  if (rc != 0)
+    return rc;
+  if (pid == 0) {
+    int status = p->target->fn(&p->args);
+    sct__process_exit(status);
+  }
+  p->pid = pid;
+  p->state = STATE_RUNNING;
+  return 0;
+}
+
+/* Collects the exit status if the child has ended (waiting up to
+ * @p timeout_ms). */
+static int reap(sct_process_t *p, int timeout_ms) {
+  if (p->state != STATE_RUNNING)
+    return 0;
+  int rc = sct__process_wait(p->pid, timeout_ms, &p->exitcode);
+  if (rc == 0)
+    p->state = STATE_ENDED;
+  return rc;
+}
+
+int sct_process_join(sct_process_t *p, int timeout_ms) {
+  int rc = check_process(p);
+  if (rc != 0)
+    return rc;
+  if (p->state == STATE_NEW || p->state == STATE_JOINED)
+    return SCT_ESTATE;
+  rc = reap(p, timeout_ms);
+  if (rc == 0)
+    p->state = STATE_JOINED;
+  return rc;
+}
+
+int sct_process_exitcode(sct_process_t *p, int *code) {
+  int rc = check_process(p);
+  if (rc == 0 && !code)
+    rc = SCT_EINVAL;
+  if (rc == 0 && p->state == STATE_NEW)
+    rc = SCT_ESTATE;
+  if (rc == 0)
+    rc = reap(p, 0);
+  if (rc == SCT_ETIMEDOUT)
+    return SCT_ESTATE;
+  if (rc == 0)
+    *code = p->exitcode;
+  return rc;
+}
+
+int sct_process_is_alive(sct_process_t *p) {
+  int rc = check_process(p);
+  if (rc != 0)
+    return rc;
+  if (p->state != STATE_RUNNING)
+    return 0;
+  rc = reap(p, 0);
+  if (rc == SCT_ETIMEDOUT)
+    return 1;
+  return rc;
+}
+
+static int signal_child(sct_process_t *p, int hard) {
+  int rc = check_process(p);
+  if (rc != 0)
+    return rc;
+  if (p->state == STATE_NEW)
+    return SCT_ESTATE;
+  /* An ended child's pid may already belong to someone else. */
+  if (p->state != STATE_RUNNING || sct_process_is_alive(p) != 1)
+    return 0;
+  return sct__process_signal(p->pid, hard);
+}
+
+int sct_process_terminate(sct_process_t *p) { return signal_child(p, 0); }
+
+int sct_process_kill(sct_process_t *p) { return signal_child(p, 1); }
+
+int sct_process_pid(const sct_process_t *p, long *pid) {
+  int rc = check_process(p);
+  if (rc == 0 && !pid)
+    rc = SCT_EINVAL;
+  if (rc == 0)
+    *pid = p->pid;
+  return rc;
+}
+
+int sct_process_free(sct_process_t *p) {
+  int rc = check_process(p);
+  if (rc != 0)
+    return rc;
+  free(p->args.items);
+  p->magic = SCT__MAGIC_FREED;
+  free(p);
+  return 0;
+}

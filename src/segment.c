@@ -1,0 +1,97 @@
+/* Named shared segments, and the naming rules shared with named locks. */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NAME_MAX_LEN 200
+
+struct sct_segment {
+  uint32_t magic;
+  sct__segment_t seg;
+};
+
+/*
+ * Names are portable file-name-safe words: 1 to 200 of [A-Za-z0-9._-], not
+ * starting with '.'. Each kind of named object has its own space
+ * ("sct.seg.", "sct.lock.") so a segment is never opened as a lock.
+ */
+int sct__named_path(char *buf, size_t cap, const char *space,
+                    const char *name) {
+  if (!name)
+    return SCT_EINVAL;
+  size_t len = strlen(name);
+  if (len == 0 || len > NAME_MAX_LEN || name[0] == '.')
+    return SCT_ENAME;
+  for (size_t i = 0; i < len; i++) {
+    char c = name[i];
+    int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+             (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    if (!ok)
+      return SCT_ENAME;
+  }
+  snprintf(buf, cap, "sct.%s.%s", space, name);
+  return 0;
+}
+
+static int wrap(sct_segment_t **out, const sct__segment_t *seg) {
+  sct_segment_t *s = malloc(sizeof *s);
+  if (!s)
+    return SCT_ENOMEM;
+  s->magic = SCT__MAGIC_SEG;
+  s->seg = *seg;
+  *out = s;
+  return 0;
+}
+
+int sct_segment_create(sct_segment_t **out, const char *name, size_t size) {
+  char path[256];
+  sct__segment_t seg;
+  if (!out || size == 0)
+    return SCT_EINVAL;
+  int rc = sct__named_path(path, sizeof path, "seg", name);
+  if (rc == 0)
+    rc = sct__segment_create_named(&seg, path, size);
+  if (rc == 0 && (rc = wrap(out, &seg)) != 0) {
+    sct__segment_close(&seg);
+    sct__segment_unlink_named(path);
+  }
+  return rc;
+}
+
+int sct_segment_open(sct_segment_t **out, const char *name) {
+  char path[256];
+  sct__segment_t seg;
+  if (!out)
+    return SCT_EINVAL;
+  int rc = sct__named_path(path, sizeof path, "seg", name);
+  if (rc == 0)
+    rc = sct__segment_open_named(&seg, path);
+  if (rc == 0 && (rc = wrap(out, &seg)) != 0)
+    sct__segment_close(&seg);
+  return rc;
+}
+
+int sct_segment_close(sct_segment_t *s) {
+  if (!s || s->magic != SCT__MAGIC_SEG)
+    return SCT_EINVAL;
+  int rc = sct__segment_close(&s->seg);
+  s->magic = SCT__MAGIC_FREED;
+  free(s);
+  return rc;
+}
+
+int sct_segment_unlink(const char *name) {
+  char path[256];
+  int rc = sct__named_path(path, sizeof path, "seg", name);
+  return rc != 0 ? rc : sct__segment_unlink_named(path);
+}
+
+void *sct_segment_ptr(const sct_segment_t *s) {
+  return s && s->magic == SCT__MAGIC_SEG ? s->seg.addr : NULL;
+}
+
+size_t sct_segment_size(const sct_segment_t *s) {
+  return s && s->magic == SCT__MAGIC_SEG ? s->seg.size : 0;
+}

@@ -1,0 +1,214 @@
+/*
+ * Type descriptors: the built-in typecodes of Python's table and struct
+ * types described by their fields.
+ */
+#include "atomics.h"
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#define BUILTIN(c, T) {SCT__MAGIC_TYPE, 1, 0, c, sizeof(T), _Alignof(T), NULL, 0, NULL}
+
+static const struct sct_type builtins[] = {
+    BUILTIN('c', char),           BUILTIN('u', wchar_t),
+    BUILTIN('b', signed char),    BUILTIN('B', unsigned char),
+    BUILTIN('h', short),          BUILTIN('H', unsigned short),
+    BUILTIN('i', int),            BUILTIN('I', unsigned int),
+    BUILTIN('l', long),           BUILTIN('L', unsigned long),
+    BUILTIN('q', long long),      BUILTIN('Q', unsigned long long),
+    BUILTIN('f', float),          BUILTIN('d', double),
+};
+
+int sct_type_from_code(char code, const sct_type_t **out) {
+  if (!out)
+    return SCT_EINVAL;
+  for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++) {
+    if (builtins[i].code == code && code != 0) {
+      *out = &builtins[i];
+      return 0;
+    }
+  }
+  return SCT_ETYPE;
+}
+
+int sct__type_check(const sct_type_t *type) {
+  if (!type)
+    return SCT_EINVAL;
+  if (type->magic == SCT__MAGIC_FREED)
+    return SCT_ESTATE;
+  return type->magic == SCT__MAGIC_TYPE ? 0 : SCT_EINVAL;
+}
+
+const sct_type_t *sct__type_ref(const sct_type_t *type) {
+  if (!type->is_static)
+    sct__fetch_add(&((sct_type_t *)type)->refs, 1);
+  return type;
+}
+
+/* A struct type's memory goes when its last reference does, except the
+ * descriptor itself: it stays (marked freed, a few dozen bytes) so that a
+ * second sct_type_free is reported rather than followed. */
+void sct__type_unref(const sct_type_t *type) {
+  sct_type_t *t = (sct_type_t *)type;
+  if (t->is_static || sct__fetch_add(&t->refs, -1) != 1)
+    return;
+  for (size_t i = 0; i < t->nfields; i++) {
+    free(t->fields[i].name);
+    sct__type_unref(t->fields[i].type);
+  }
+  free(t->fields);
+  free(t->name);
+  t->fields = NULL;
+  t->nfields = 0;
+}
+
+int sct__type_is_integer(const sct_type_t *type) {
+  return type->code != 0 && strchr("bBhHiIlLqQ", type->code) != NULL;
+}
+
+static int valid_field_name(const char *name) {
+  return name && name[0] != '\0' && strchr(name, '.') == NULL;
+}
+
+/* Checks one field against the struct being built and resolves its type. */
+static int check_field(const sct_field_t *f, size_t size,
+                       const sct_type_t **ftype, size_t *count) {
+  size_t bytes, end;
+  if (!valid_field_name(f->name))
+    return SCT_ENAME;
+  if (f->code != 0) {
+    if (f->type)
+      return SCT_EINVAL;
+    int rc = sct_type_from_code(f->code, ftype);
+    if (rc != 0)
+      return rc;
+  } else {
+    int rc = sct__type_check(f->type);
+    if (rc != 0)
+      return rc == SCT_EINVAL ? SCT_ETYPE : rc;
+    *ftype = f->type;
+  }
+  *count = f->count == 0 ? 1 : f->count;
+  if (sct__mul_size((*ftype)->size, *count, &bytes) != 0 ||
+      sct__add_size(f->offset, bytes, &end) != 0)
+    return SCT_EOVERFLOW;
+  if (end > size || f->offset % (*ftype)->align != 0)
+    return SCT_EINVAL;
+  return 0;
+}
+
+static char *dup_string(const char *s) {
+  size_t n = strlen(s) + 1;
+  char *copy = malloc(n);
+  if (copy)
+    memcpy(copy, s, n);
+  return copy;
+}
+
+int sct_type_new_struct(sct_type_t **out, const char *name, size_t size,
+                        size_t align, const sct_field_t *fields,
+                        size_t nfields) {
+  if (!out || !fields || nfields == 0 || size == 0 || align == 0 ||
+      (align & (align - 1)) != 0 || align > 4096 || size % align != 0)
+    return SCT_EINVAL;
+  const sct_type_t **ftypes = calloc(nfields, sizeof *ftypes);
+  size_t *counts = calloc(nfields, sizeof *counts);
+  sct_type_t *t = calloc(1, sizeof *t);
+  sct__field_t *tf = calloc(nfields, sizeof *tf);
+  int rc = (ftypes && counts && t && tf) ? 0 : SCT_ENOMEM;
+  for (size_t i = 0; rc == 0 && i < nfields; i++) {
+    rc = check_field(&fields[i], size, &ftypes[i], &counts[i]);
+    for (size_t j = 0; rc == 0 && j < i; j++)
+      if (strcmp(fields[i].name, fields[j].name) == 0)
+        rc = SCT_ENAME;
+  }
+  if (rc == 0 && name && !(t->name = dup_string(name)))
+    rc = SCT_ENOMEM;
+  for (size_t i = 0; rc == 0 && i < nfields; i++) {
+    tf[i].name = dup_string(fields[i].name);
+    if (!tf[i].name)
+      rc = SCT_ENOMEM;
+    tf[i].offset = fields[i].offset;
+    tf[i].count = counts[i];
+    tf[i].type = ftypes[i];
+  }
+  if (rc != 0) {
+    for (size_t i = 0; tf && i < nfields; i++)
+      free(tf[i].name);
+    if (t)
+      free(t->name);
+    free(tf);
+    free(t);
+  } else {
+    for (size_t i = 0; i < nfields; i++)
+      sct__type_ref(tf[i].type);
+    t->magic = SCT__MAGIC_TYPE;
+    t->refs = 1;
+    t->size = size;
+    t->align = align;
+    t->nfields = nfields;
+    t->fields = tf;
+    *out = t;
+  }
+  free(ftypes);
+  free(counts);
+  return rc;
+}
+
+int sct_type_free(const sct_type_t *type) {
+  int rc = sct__type_check(type);
+  if (rc != 0 || type->is_static)
+    return rc;
+  /* Marking it freed first makes a second free (or use) SCT_ESTATE even
+   * while objects still hold references. */
+  uint32_t expected = SCT__MAGIC_TYPE;
+  if (!sct__cas(&((sct_type_t *)type)->magic, &expected, SCT__MAGIC_FREED))
+    return SCT_ESTATE;
+  sct__type_unref(type);
+  return 0;
+}
+
+size_t sct_type_size(const sct_type_t *type) {
+  return sct__type_check(type) == 0 ? type->size : 0;
+}
+
+char sct_type_code(const sct_type_t *type) {
+  return sct__type_check(type) == 0 ? type->code : 0;
+}
+
+int sct__type_find_field(const sct_type_t *type, const char *path,
+                         size_t *offset, const sct__field_t **field) {
+  size_t at = 0;
+  const sct__field_t *found = NULL;
+  if (!path || !*path)
+    return SCT_ENOFIELD;
+  while (*path) {
+    const char *dot = strchr(path, '.');
+    size_t len = dot ? (size_t)(dot - path) : strlen(path);
+    if (type->code != 0)
+      return found ? SCT_ENOFIELD : SCT_ETYPE;
+    found = NULL;
+    for (size_t i = 0; i < type->nfields; i++) {
+      if (strncmp(type->fields[i].name, path, len) == 0 &&
+          type->fields[i].name[len] == '\0') {
+        found = &type->fields[i];
+        break;
+      }
+    }
+    if (!found)
+      return SCT_ENOFIELD;
+    at += found->offset;
+    type = found->type;
+    path += len;
+    /* Paths do not reach inside array fields: there is no index. */
+    if (*path == '.' && found->count > 1)
+      return SCT_ENOFIELD;
+    if (*path == '.' && *++path == '\0')
+      return SCT_ENOFIELD;
+  }
+  *offset = at;
+  *field = found;
+  return 0;
+}
