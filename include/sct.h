@@ -407,6 +407,20 @@ SCT_EXTERN int sct_chars_set_raw(sct_obj_t *obj, const char *s, size_t len);
 SCT_EXTERN int sct_obj_format(sct_obj_t *obj, char *buf, size_t cap,
                               size_t *len);
 
+/** What the calling process's shared heap holds (see sct_heap_stats). */
+typedef struct sct_heap_stats {
+  size_t arenas;       /**< mappings (arenas) the heap owns */
+  size_t mapped_bytes; /**< their total size */
+  size_t used_bytes;   /**< bytes in live blocks, headers included */
+  size_t used_blocks;  /**< live blocks (objects and locks) */
+} sct_heap_stats_t;
+
+/**
+ * The shared heap's figures for this process. Objects inherited from a
+ * parent are not counted: their memory is the parent's.
+ */
+SCT_EXTERN int sct_heap_stats(sct_heap_stats_t *out);
+
 /* ------------------------------------------------------------------------
  * Named shared segments
  * ------------------------------------------------------------------------ */

@@ -265,7 +265,9 @@ int sct__heap_free(void *block) {
   return 0;
 }
 
-void sct__heap_stats(sct__heap_stats_t *st) {
+int sct_heap_stats(sct_heap_stats_t *st) {
+  if (!st)
+    return SCT_EINVAL;
   memset(st, 0, sizeof *st);
   sct__mutex_lock(&heap.mutex);
   for (arena_t *a = heap.arenas; a; a = a->next) {
@@ -275,6 +277,7 @@ void sct__heap_stats(sct__heap_stats_t *st) {
   st->used_bytes = heap.used_bytes;
   st->used_blocks = heap.used_blocks;
   sct__mutex_unlock(&heap.mutex);
+  return 0;
 }
 
 void sct__heap_fork_prepare(void) { sct__mutex_lock(&heap.mutex); }

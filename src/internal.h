@@ -85,13 +85,6 @@ int sct__heap_alloc(size_t size, size_t align, void **block, void **data);
  * forgotten. Returns SCT_ESTATE for a block that is not in use. */
 int sct__heap_free(void *block);
 
-typedef struct sct__heap_stats {
-  size_t arenas;
-  size_t mapped_bytes;
-  size_t used_bytes;
-  size_t used_blocks;
-} sct__heap_stats_t;
-void sct__heap_stats(sct__heap_stats_t *st);
 void sct__heap_fork_prepare(void);
 void sct__heap_fork_parent(void);
 void sct__heap_fork_child(void);

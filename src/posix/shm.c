@@ -14,15 +14,77 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+/* Reads one "Name: N kB" line of /proc/meminfo, in bytes (0 if absent). */
+static uint64_t meminfo_bytes(const char *text, const char *name) {
+  const char *line = strstr(text, name);
+  return line ? strtoull(line + strlen(name), NULL, 10) * 1024u : 0;
+}
+
+/* Reads a cgroup v2 figure of this process's own cgroup (the "0::" line
+ * of /proc/self/cgroup); UINT64_MAX when unlimited or unknown. */
+static uint64_t cgroup_value(const char *file) {
+  char line[200], path[512], value[64];
+  uint64_t result = UINT64_MAX;
+  FILE *f = fopen("/proc/self/cgroup", "re");
+  if (!f)
+    return result;
+  int found = 0;
+  while (!found && fgets(line, sizeof line, f))
+    found = strncmp(line, "0::", 3) == 0;
+  fclose(f);
+  if (!found)
+    return result;
+  line[strcspn(line, "\n")] = '\0';
+  snprintf(path, sizeof path, "/sys/fs/cgroup%s/%s", line + 3, file);
+  f = fopen(path, "re");
+  if (f) {
+    if (fgets(value, sizeof value, f) && value[0] >= '0' && value[0] <= '9')
+      result = strtoull(value, NULL, 10);
+    fclose(f);
+  }
+  return result;
+}
+
+/*
+ * Whether @p size bytes of shared memory could be had now. Reserving pages
+ * of a memfd (whose internal mount has no size limit) that the machine
+ * does not have would not fail: the kernel would allocate until the OOM
+ * killer ends the process. So a request larger than the memory available
+ * (MemAvailable + SwapFree, and the cgroup's remaining allowance) is
+ * refused up front with ENOMEM.
+ */
+static int memory_available_for(size_t size) {
+  char text[4096];
+  FILE *f = fopen("/proc/meminfo", "re");
+  if (!f)
+    return 1; /* cannot tell: let the kernel decide */
+  size_t n = fread(text, 1, sizeof text - 1, f);
+  fclose(f);
+  text[n] = '\0';
+  uint64_t avail = meminfo_bytes(text, "MemAvailable:") +
+                   meminfo_bytes(text, "SwapFree:");
+  uint64_t limit = cgroup_value("memory.max");
+  uint64_t used = cgroup_value("memory.current");
+  if (limit != UINT64_MAX && used != UINT64_MAX && used <= limit &&
+      limit - used < avail)
+    avail = limit - used;
+  return (uint64_t)size <= avail;
+}
+
 /* Gives @p fd @p size bytes with every page reserved. */
 static int reserve(int fd, size_t size) {
 #ifdef __linux__
+  if (!memory_available_for(size)) {
+    errno = ENOMEM;
+    return sct__os_error();
+  }
   if (fallocate(fd, 0, 0, (off_t)size) == 0)
     return 0;
   if (errno != EOPNOTSUPP && errno != ENOSYS)

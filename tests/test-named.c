@@ -1,0 +1,157 @@
+/* Named locks and segments, for processes that share no parent. */
+#define _GNU_SOURCE
+#include "test.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A name unique to this run, so parallel runs do not collide. */
+static const char *unique(const char *base) {
+  static char name[64];
+  snprintf(name, sizeof name, "sct-test-%s-%ld", base, (long)getpid());
+  return name;
+}
+
+static void test_name_rules(void) {
+  sct_segment_t *seg;
+  sct_lock_t *lock;
+  char longest[202];
+  ASSERT_RC(sct_segment_create(&seg, NULL, 64), SCT_EINVAL);
+  ASSERT_RC(sct_segment_create(&seg, "", 64), SCT_ENAME);
+  ASSERT_RC(sct_segment_create(&seg, "a/b", 64), SCT_ENAME);
+  ASSERT_RC(sct_segment_create(&seg, ".hidden", 64), SCT_ENAME);
+  ASSERT_RC(sct_segment_create(&seg, "with space", 64), SCT_ENAME);
+  ASSERT_RC(sct_lock_create_named(&lock, "caf\xc3\xa9", SCT_LOCK), SCT_ENAME);
+  ASSERT_RC(sct_lock_open_named(&lock, ""), SCT_ENAME);
+  ASSERT_RC(sct_lock_unlink_named("x/y"), SCT_ENAME);
+  ASSERT_RC(sct_segment_unlink(NULL), SCT_EINVAL);
+  memset(longest, 'n', 201);
+  longest[201] = '\0';
+  ASSERT_RC(sct_segment_create(&seg, longest, 64), SCT_ENAME);
+  longest[200] = '\0';
+  ASSERT_OK(sct_segment_create(&seg, longest, 64));
+  ASSERT_OK(sct_segment_close(seg));
+  ASSERT_OK(sct_segment_unlink(longest));
+  ASSERT_RC(sct_segment_create(&seg, "fine", 0), SCT_EINVAL);
+  ASSERT_RC(sct_segment_create(NULL, "fine", 64), SCT_EINVAL);
+  ASSERT_RC(sct_lock_create_named(&lock, "fine", (sct_lock_kind_t)0),
+            SCT_EINVAL);
+  ASSERT_RC(sct_segment_close(NULL), SCT_EINVAL);
+}
+
+static void test_segment_lifecycle(void) {
+  const char *name = unique("seg");
+  sct_segment_t *a, *b, *c;
+  ASSERT_OK(sct_segment_create(&a, name, 4096));
+  CU_ASSERT_EQUAL(sct_segment_size(a), 4096);
+  ASSERT_RC(sct_segment_create(&b, name, 4096), SCT_EEXIST);
+  char path[128];
+  struct stat st;
+  snprintf(path, sizeof path, "/dev/shm/sct.seg.%s", name);
+  CU_ASSERT_EQUAL(stat(path, &st), 0);
+  CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);
+  strcpy(sct_segment_ptr(a), "shared");
+  ASSERT_OK(sct_segment_open(&b, name));
+  CU_ASSERT_EQUAL(sct_segment_size(b), 4096);
+  CU_ASSERT_STRING_EQUAL(sct_segment_ptr(b), "shared");
+  ASSERT_OK(sct_segment_close(a));
+  ASSERT_OK(sct_segment_unlink(name));
+  /* Still mapped by b after the name is gone. */
+  CU_ASSERT_STRING_EQUAL(sct_segment_ptr(b), "shared");
+  ASSERT_RC(sct_segment_open(&c, name), SCT_ENOENT);
+  ASSERT_RC(sct_segment_unlink(name), SCT_ENOENT);
+  ASSERT_OK(sct_segment_close(b));
+}
+
+/* An unrelated-style user: opens by name only, nothing inherited. */
+static int child_use_named(const sct_args_t *args) {
+  const char *seg_name, *lock_name;
+  sct_segment_t *seg;
+  sct_lock_t *lock;
+  if (sct_args_str(args, 0, &seg_name) != 0 ||
+      sct_args_str(args, 1, &lock_name) != 0)
+    return 10;
+  if (sct_segment_open(&seg, seg_name) != 0)
+    return 11;
+  if (sct_lock_open_named(&lock, lock_name) != 0)
+    return 12;
+  sct_lock_kind_t kind;
+  if (sct_lock_kind(lock, &kind) != 0 || kind != SCT_RLOCK)
+    return 13;
+  if (sct_lock_acquire(lock, 0) != SCT_ETIMEDOUT) /* the parent holds it */
+    return 14;
+  strcpy(sct_segment_ptr(seg), "from child");
+  sct_lock_free(lock);
+  sct_segment_close(seg);
+  return 0;
+}
+
+static void test_named_across_processes(void) {
+  char seg_name[64], lock_name[64];
+  strcpy(seg_name, unique("xseg"));
+  strcpy(lock_name, unique("xlock"));
+  sct_segment_t *seg;
+  sct_lock_t *lock, *again;
+  ASSERT_OK(sct_segment_create(&seg, seg_name, 128));
+  ASSERT_OK(sct_lock_create_named(&lock, lock_name, SCT_RLOCK));
+  ASSERT_RC(sct_lock_create_named(&again, lock_name, SCT_LOCK), SCT_EEXIST);
+  ASSERT_OK(sct_lock_acquire(lock, 0));
+  sct_arg_t args[] = {SCT_ASTR(seg_name), SCT_ASTR(lock_name)};
+  CU_ASSERT_EQUAL(run_child("named.use", args, 2), 0);
+  CU_ASSERT_STRING_EQUAL(sct_segment_ptr(seg), "from child");
+  ASSERT_OK(sct_lock_release(lock));
+  ASSERT_OK(sct_lock_unlink_named(lock_name));
+  ASSERT_RC(sct_lock_open_named(&again, lock_name), SCT_ENOENT);
+  ASSERT_RC(sct_lock_unlink_named(lock_name), SCT_ENOENT);
+  ASSERT_OK(sct_lock_free(lock));
+  ASSERT_OK(sct_segment_close(seg));
+  ASSERT_OK(sct_segment_unlink(seg_name));
+}
+
+/* A named lock whose holder was killed is reported like any other. */
+static int child_hold_named(const sct_args_t *args) {
+  const char *name;
+  sct_obj_t *flag;
+  sct_lock_t *lock;
+  if (sct_args_str(args, 0, &name) != 0 || sct_args_obj(args, 1, &flag) != 0)
+    return 10;
+  if (sct_lock_open_named(&lock, name) != 0 ||
+      sct_lock_acquire(lock, SCT_INFINITE) != 0)
+    return 11;
+  sct_value_set_i64(flag, 1);
+  sleep_forever();
+}
+
+static void test_named_owner_death(void) {
+  char name[64];
+  strcpy(name, unique("dlock"));
+  sct_lock_t *lock;
+  sct_obj_t *flag;
+  ASSERT_OK(sct_lock_create_named(&lock, name, SCT_LOCK));
+  ASSERT_OK(sct_rawvalue_new(&flag, type_of('q'), NULL));
+  sct_arg_t args[] = {SCT_ASTR(name), SCT_AOBJ(flag)};
+  sct_process_t *p = start_child("named.hold", args, 2);
+  CU_ASSERT(wait_for_flag(flag, 1));
+  ASSERT_OK(sct_process_kill(p));
+  CU_ASSERT_EQUAL(finish_child(p), -SIGKILL);
+  ASSERT_RC(sct_lock_acquire(lock, SCT_INFINITE), SCT_EOWNERDEAD);
+  ASSERT_OK(sct_lock_release(lock));
+  ASSERT_OK(sct_lock_free(lock));
+  ASSERT_OK(sct_lock_unlink_named(name));
+  ASSERT_OK(sct_obj_free(flag));
+}
+
+static CU_TestInfo tests[] = {
+    {"name rules", test_name_rules},
+    {"segment lifecycle", test_segment_lifecycle},
+    {"named across processes", test_named_across_processes},
+    {"named owner death", test_named_owner_death},
+    CU_TEST_INFO_NULL};
+
+static const sct_target_t targets[] = {{"named.use", child_use_named},
+                                       {"named.hold", child_hold_named}};
+
+const test_suite_t suite_named = {"named", tests, targets, 2};

@@ -1,0 +1,125 @@
+/* Type descriptors: typecodes and struct types. */
+#include "test.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <wchar.h>
+
+static void test_typecode_sizes(void) {
+  struct {
+    char code;
+    size_t size;
+  } table[] = {{'c', sizeof(char)},        {'u', sizeof(wchar_t)},
+               {'b', sizeof(signed char)}, {'B', sizeof(unsigned char)},
+               {'h', sizeof(short)},       {'H', sizeof(unsigned short)},
+               {'i', sizeof(int)},         {'I', sizeof(unsigned int)},
+               {'l', sizeof(long)},        {'L', sizeof(unsigned long)},
+               {'q', sizeof(long long)},   {'Q', sizeof(unsigned long long)},
+               {'f', sizeof(float)},       {'d', sizeof(double)}};
+  for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+    const sct_type_t *t = NULL;
+    ASSERT_OK(sct_type_from_code(table[i].code, &t));
+    CU_ASSERT_EQUAL(sct_type_size(t), table[i].size);
+    CU_ASSERT_EQUAL(sct_type_code(t), table[i].code);
+    ASSERT_OK(sct_type_free(t)); /* static: allowed, does nothing */
+  }
+}
+
+static void test_unknown_typecode(void) {
+  const sct_type_t *t = NULL;
+  ASSERT_RC(sct_type_from_code('x', &t), SCT_ETYPE);
+  ASSERT_RC(sct_type_from_code('\0', &t), SCT_ETYPE);
+  ASSERT_RC(sct_type_from_code('D', &t), SCT_ETYPE);
+  ASSERT_RC(sct_type_from_code('i', NULL), SCT_EINVAL);
+  CU_ASSERT_EQUAL(sct_type_size(NULL), 0);
+  CU_ASSERT_EQUAL(sct_type_code(NULL), 0);
+}
+
+typedef struct inner {
+  short a;
+  double b;
+} inner_t;
+
+typedef struct outer {
+  char tag[5];
+  inner_t in;
+  int xs[3];
+} outer_t;
+
+static void test_struct_types(void) {
+  sct_type_t *in, *out;
+  sct_field_t fi[] = {SCT_FIELD(inner_t, a, 'h'), SCT_FIELD(inner_t, b, 'd')};
+  ASSERT_OK(sct_type_new_struct(&in, "inner", sizeof(inner_t),
+                                _Alignof(inner_t), fi, 2));
+  sct_field_t fo[] = {SCT_FIELD_ARRAY(outer_t, tag, 'c', 5),
+                      SCT_FIELD_TYPE(outer_t, in, in),
+                      SCT_FIELD_ARRAY(outer_t, xs, 'i', 3)};
+  ASSERT_OK(sct_type_new_struct(&out, "outer", sizeof(outer_t),
+                                _Alignof(outer_t), fo, 3));
+  CU_ASSERT_EQUAL(sct_type_size(out), sizeof(outer_t));
+  CU_ASSERT_EQUAL(sct_type_code(out), 0);
+  /* The outer type keeps the inner one alive. */
+  ASSERT_OK(sct_type_free(in));
+  sct_obj_t *o;
+  outer_t init = {"abcd", {-3, 2.5}, {1, 2, 3}};
+  ASSERT_OK(sct_rawvalue_new(&o, out, &init));
+  double b = 0;
+  ASSERT_OK(sct_field_get(o, 0, "in.b", &b));
+  CU_ASSERT_EQUAL(b, 2.5);
+  ASSERT_OK(sct_obj_free(o));
+  ASSERT_OK(sct_type_free(out));
+}
+
+static void test_struct_bad_inputs(void) {
+  sct_type_t *t = NULL;
+  sct_field_t good[] = {SCT_FIELD(inner_t, a, 'h'), SCT_FIELD(inner_t, b, 'd')};
+  size_t size = sizeof(inner_t), align = _Alignof(inner_t);
+  ASSERT_RC(sct_type_new_struct(NULL, "s", size, align, good, 2), SCT_EINVAL);
+  ASSERT_RC(sct_type_new_struct(&t, "s", size, align, NULL, 2), SCT_EINVAL);
+  ASSERT_RC(sct_type_new_struct(&t, "s", size, align, good, 0), SCT_EINVAL);
+  ASSERT_RC(sct_type_new_struct(&t, "s", 0, align, good, 2), SCT_EINVAL);
+  ASSERT_RC(sct_type_new_struct(&t, "s", size, 3, good, 2), SCT_EINVAL);
+  ASSERT_RC(sct_type_new_struct(&t, "s", size + 1, align, good, 2), SCT_EINVAL);
+
+  sct_field_t unknown[] = {{"a", 'x', NULL, 0, 1}};
+  ASSERT_RC(sct_type_new_struct(&t, "s", 8, 8, unknown, 1), SCT_ETYPE);
+  sct_field_t outside[] = {{"a", 'd', NULL, 8, 1}};
+  ASSERT_RC(sct_type_new_struct(&t, "s", 8, 8, outside, 1), SCT_EINVAL);
+  sct_field_t misaligned[] = {{"a", 'd', NULL, 4, 1}};
+  ASSERT_RC(sct_type_new_struct(&t, "s", 16, 8, misaligned, 1), SCT_EINVAL);
+  sct_field_t dup[] = {{"a", 'i', NULL, 0, 1}, {"a", 'i', NULL, 4, 1}};
+  ASSERT_RC(sct_type_new_struct(&t, "s", 8, 4, dup, 2), SCT_ENAME);
+  sct_field_t empty[] = {{"", 'i', NULL, 0, 1}};
+  ASSERT_RC(sct_type_new_struct(&t, "s", 4, 4, empty, 1), SCT_ENAME);
+  sct_field_t noname[] = {{NULL, 'i', NULL, 0, 1}};
+  ASSERT_RC(sct_type_new_struct(&t, "s", 4, 4, noname, 1), SCT_ENAME);
+  sct_field_t dotted[] = {{"a.b", 'i', NULL, 0, 1}};
+  ASSERT_RC(sct_type_new_struct(&t, "s", 4, 4, dotted, 1), SCT_ENAME);
+  sct_field_t both[] = {{"a", 'i', type_of('i'), 0, 1}};
+  ASSERT_RC(sct_type_new_struct(&t, "s", 4, 4, both, 1), SCT_EINVAL);
+  sct_field_t neither[] = {{"a", 0, NULL, 0, 1}};
+  ASSERT_RC(sct_type_new_struct(&t, "s", 4, 4, neither, 1), SCT_ETYPE);
+  sct_field_t huge[] = {{"a", 'q', NULL, 0, SIZE_MAX / 4}};
+  ASSERT_RC(sct_type_new_struct(&t, "s", 8, 8, huge, 1), SCT_EOVERFLOW);
+}
+
+static void test_struct_double_free(void) {
+  sct_type_t *t;
+  sct_field_t f[] = {{"v", 'i', NULL, 0, 1}};
+  ASSERT_OK(sct_type_new_struct(&t, "one", sizeof(int), _Alignof(int), f, 1));
+  ASSERT_OK(sct_type_free(t));
+  ASSERT_RC(sct_type_free(t), SCT_ESTATE);
+  sct_obj_t *o;
+  ASSERT_RC(sct_rawvalue_new(&o, t, NULL), SCT_ESTATE);
+  ASSERT_RC(sct_type_free(NULL), SCT_EINVAL);
+}
+
+static CU_TestInfo tests[] = {
+    {"typecode sizes", test_typecode_sizes},
+    {"unknown typecode", test_unknown_typecode},
+    {"struct types", test_struct_types},
+    {"struct bad inputs", test_struct_bad_inputs},
+    {"struct double free", test_struct_double_free},
+    CU_TEST_INFO_NULL};
+
+const test_suite_t suite_types = {"types", tests, NULL, 0};

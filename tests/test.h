@@ -1,0 +1,62 @@
+/* Shared declarations of the CUnit suites of sct_tests. */
+#ifndef SCT_TEST_H
+#define SCT_TEST_H
+
+#include <CUnit/CUnit.h>
+#include <sct.h>
+
+#include <stddef.h>
+
+/* One suite: its tests, and the child targets its tests start. */
+typedef struct test_suite {
+  const char *name;
+  CU_TestInfo *tests;
+  const sct_target_t *targets;
+  size_t ntargets;
+} test_suite_t;
+
+extern const test_suite_t suite_errors, suite_types, suite_heap,
+    suite_objects, suite_format, suite_locks, suite_ownerdeath, suite_named,
+    suite_process, suite_stress;
+
+/* Asserts that an sct call returned @p expected, naming both on failure. */
+#define ASSERT_RC(call, expected)                                              \
+  do {                                                                         \
+    int assert_rc_ = (call);                                                   \
+    if (assert_rc_ != (expected))                                              \
+      fprintf(stderr, "\n  %s:%d: %s gave %s, expected %s\n", __FILE__,        \
+              __LINE__, #call, sct_err_name(assert_rc_),                       \
+              sct_err_name(expected));                                         \
+    CU_ASSERT_EQUAL(assert_rc_, (expected));                                   \
+  } while (0)
+
+#define ASSERT_OK(call) ASSERT_RC(call, 0)
+
+/* A built-in type, for brevity. */
+const sct_type_t *type_of(char code);
+
+/*
+ * Starts @p target in a child with @p args, waits up to 60 s, and returns
+ * its exit code (or -1000 when it could not be run or did not end, after
+ * killing it).
+ */
+int run_child(const char *target, const sct_arg_t *args, size_t nargs);
+
+/* Starts a child without waiting; NULL on failure. */
+sct_process_t *start_child(const char *target, const sct_arg_t *args,
+                           size_t nargs);
+
+/* Joins a child within 60 s (killing it otherwise) and frees it; returns
+ * its exit code or -1000. */
+int finish_child(sct_process_t *p);
+
+/* Spins until the integer Value @p flag reaches @p want, at most 10 s;
+ * returns 1 if it did. */
+int wait_for_flag(sct_obj_t *flag, int64_t want);
+
+void sleep_ms(int ms);
+
+/* For children that wait to be killed. */
+_Noreturn void sleep_forever(void);
+
+#endif
