@@ -46,12 +46,13 @@ typedef struct arena {
 static struct {
   sct__mutex_t mutex;
   arena_t *arenas;
+  arena_t *inherited; /* a parent's arenas, mapped here but not ours */
   size_t next_size;
   block_t *bins[NBINS];
   uint64_t nonempty[NBINS / 64];
   size_t used_bytes;
   size_t used_blocks;
-} heap = {SCT__MUTEX_INIT, NULL, FIRST_ARENA, {NULL}, {0}, 0, 0};
+} heap = {SCT__MUTEX_INIT, NULL, NULL, FIRST_ARENA, {NULL}, {0}, 0, 0};
 
 static size_t block_size(const block_t *b) { return b->size_flags & ~IN_USE; }
 static int is_used(const block_t *b) { return (b->size_flags & IN_USE) != 0; }
@@ -285,11 +286,18 @@ void sct__heap_fork_prepare(void) { sct__mutex_lock(&heap.mutex); }
 void sct__heap_fork_parent(void) { sct__mutex_unlock(&heap.mutex); }
 
 /* The child keeps the parent's mappings (inherited objects live there) but
- * forgets their bookkeeping. The arena records themselves are left
- * behind: they are the parent's. */
+ * not their free lists: the arenas move to the inherited list, which is
+ * never allocated from or freed into. */
 void sct__heap_fork_child(void) {
   memset(heap.bins, 0, sizeof heap.bins);
   memset(heap.nonempty, 0, sizeof heap.nonempty);
+  if (heap.arenas) {
+    arena_t *last = heap.arenas;
+    while (last->next)
+      last = last->next;
+    last->next = heap.inherited;
+    heap.inherited = heap.arenas;
+  }
   heap.arenas = NULL;
   heap.next_size = FIRST_ARENA;
   heap.used_bytes = 0;

@@ -7,24 +7,28 @@
 #include "atomics.h"
 #include "internal.h"
 
+static sct__pool_t *const pools[] = {&sct__type_pool, &sct__obj_pool,
+                                     &sct__lock_pool};
+#define NPOOLS (sizeof pools / sizeof pools[0])
+
 static void fork_prepare(void) {
-  sct__mutex_lock(&sct__obj_pool.mutex);
-  sct__mutex_lock(&sct__lock_pool.mutex);
+  for (size_t i = 0; i < NPOOLS; i++)
+    sct__mutex_lock(&pools[i]->mutex);
   sct__heap_fork_prepare();
 }
 
 static void fork_parent(void) {
   sct__heap_fork_parent();
-  sct__mutex_unlock(&sct__lock_pool.mutex);
-  sct__mutex_unlock(&sct__obj_pool.mutex);
+  for (size_t i = NPOOLS; i-- > 0;)
+    sct__mutex_unlock(&pools[i]->mutex);
 }
 
 static void fork_child(void) {
   sct__heap_fork_child();
   /* The mutex words hold the parent's identity; the child starts them
-   * afresh rather than "releasing" a lock it never took. */
-  sct__lockstate_init(&sct__lock_pool.mutex, SCT_LOCK);
-  sct__lockstate_init(&sct__obj_pool.mutex, SCT_LOCK);
+   * afresh rather than "releasing" locks it never took. */
+  for (size_t i = 0; i < NPOOLS; i++)
+    sct__lockstate_init(&pools[i]->mutex, SCT_LOCK);
 }
 
 void sct__init(void) {

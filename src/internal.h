@@ -129,6 +129,7 @@ struct sct_lock {
 
 extern sct__pool_t sct__lock_pool;
 extern sct__pool_t sct__obj_pool;
+extern sct__pool_t sct__type_pool;
 int sct__lock_check(const sct_lock_t *lock);
 sct_lock_t *sct__lock_ref(sct_lock_t *lock);
 void sct__lock_unref(sct_lock_t *lock);

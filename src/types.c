@@ -47,9 +47,11 @@ const sct_type_t *sct__type_ref(const sct_type_t *type) {
   return type;
 }
 
-/* A struct type's memory goes when its last reference does, except the
- * descriptor itself: it stays (marked freed, a few dozen bytes) so that a
- * second sct_type_free is reported rather than followed. */
+sct__pool_t sct__type_pool = SCT__POOL_INIT(struct sct_type);
+
+/* A struct type's memory goes when its last reference does; the
+ * descriptor returns to its pool, so a second sct_type_free is reported
+ * rather than followed (until the slot is reused). */
 void sct__type_unref(const sct_type_t *type) {
   sct_type_t *t = (sct_type_t *)type;
   if (t->is_static || sct__fetch_add(&t->refs, -1) != 1)
@@ -60,8 +62,7 @@ void sct__type_unref(const sct_type_t *type) {
   }
   free(t->fields);
   free(t->name);
-  t->fields = NULL;
-  t->nfields = 0;
+  sct__pool_put(&sct__type_pool, t);
 }
 
 int sct__type_is_integer(const sct_type_t *type) {
@@ -115,7 +116,8 @@ int sct_type_new_struct(sct_type_t **out, const char *name, size_t size,
     return SCT_EINVAL;
   const sct_type_t **ftypes = calloc(nfields, sizeof *ftypes);
   size_t *counts = calloc(nfields, sizeof *counts);
-  sct_type_t *t = calloc(1, sizeof *t);
+  sct__init();
+  sct_type_t *t = sct__pool_get(&sct__type_pool);
   sct__field_t *tf = calloc(nfields, sizeof *tf);
   int rc = (ftypes && counts && t && tf) ? 0 : SCT_ENOMEM;
   for (size_t i = 0; rc == 0 && i < nfields; i++) {
@@ -140,7 +142,8 @@ int sct_type_new_struct(sct_type_t **out, const char *name, size_t size,
     if (t)
       free(t->name);
     free(tf);
-    free(t);
+    if (t)
+      sct__pool_put(&sct__type_pool, t);
   } else {
     for (size_t i = 0; i < nfields; i++)
       sct__type_ref(tf[i].type);
