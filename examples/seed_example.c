@@ -93,8 +93,8 @@ int main(int argc, char **argv) {
 
   static const sct_field_t fields[] = {SCT_FIELD(point_t, x, 'd'),
                                        SCT_FIELD(point_t, y, 'd')};
-  check(sct_type_new_struct(&point, "Point", sizeof(point_t),
-                            _Alignof(point_t), fields, 2),
+  check(sct_type_new_struct(&point, "Point", sizeof(point_t), _Alignof(point_t),
+                            fields, 2),
         "Point");
   check(sct_type_from_code('i', &c_int), "c_int");
   check(sct_type_from_code('d', &c_double), "c_double");

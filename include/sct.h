@@ -45,21 +45,21 @@ extern "C" {
 #define SCT_ERRNO_MAP(X)                                                       \
   X(EINVAL, -1, "invalid argument")                                            \
   X(ENOMEM, -2, "out of memory or shared memory")                              \
-  X(ETYPE, -3, "unknown typecode or wrong type for this operation")           \
-  X(EOVERFLOW, -4, "size overflows or value does not fit the type")           \
+  X(ETYPE, -3, "unknown typecode or wrong type for this operation")            \
+  X(EOVERFLOW, -4, "size overflows or value does not fit the type")            \
   X(ERANGE, -5, "index or slice out of range")                                 \
   X(ENOFIELD, -6, "no such struct field")                                      \
   X(ENOTHELD, -7, "lock is not held by the caller")                            \
   X(ETIMEDOUT, -8, "timed out")                                                \
-  X(EOWNERDEAD, -9, "previous lock owner died; lock is now held by caller")   \
-  X(ESTATE, -10, "object is in the wrong state for this operation")           \
+  X(EOWNERDEAD, -9, "previous lock owner died; lock is now held by caller")    \
+  X(ESTATE, -10, "object is in the wrong state for this operation")            \
   X(ENOTARGET, -11, "unknown target name")                                     \
   X(ENOLOCK, -12, "object has no lock (it is raw)")                            \
   X(EEXIST, -13, "named object already exists")                                \
   X(ENOENT, -14, "named object does not exist")                                \
   X(EACCES, -15, "permission denied")                                          \
   X(ENAME, -16, "invalid name")                                                \
-  X(EOS, -17, "operating system call failed (see sct_last_os_error)")         \
+  X(EOS, -17, "operating system call failed (see sct_last_os_error)")          \
   X(ECHILD, -18, "child process could not be started")
 
 /** Error codes. 0 is success; every error is negative. */
@@ -101,11 +101,11 @@ SCT_EXTERN int sct_type_from_code(char code, const sct_type_t **out);
 
 /** One field of a struct type. */
 typedef struct sct_field {
-  const char *name;         /**< field name (copied by sct_type_new_struct) */
-  char code;                /**< typecode, or 0 when @c type is given */
-  const sct_type_t *type;   /**< nested type when @c code is 0 */
-  size_t offset;            /**< offsetof(struct, field) */
-  size_t count;             /**< 0 or 1: one element; n > 1: an array */
+  const char *name;       /**< field name (copied by sct_type_new_struct) */
+  char code;              /**< typecode, or 0 when @c type is given */
+  const sct_type_t *type; /**< nested type when @c code is 0 */
+  size_t offset;          /**< offsetof(struct, field) */
+  size_t count;           /**< 0 or 1: one element; n > 1: an array */
 } sct_field_t;
 
 /** A field of typecode @p code: SCT_FIELD(struct point, x, 'd'). */
@@ -149,8 +149,8 @@ typedef struct sct_lock sct_lock_t;
 
 /** Lock kinds. */
 typedef enum sct_lock_kind {
-  SCT_LOCK = 1,  /**< non-recursive; any thread of any process may release */
-  SCT_RLOCK = 2  /**< recursive; owned by one thread of one process */
+  SCT_LOCK = 1, /**< non-recursive; any thread of any process may release */
+  SCT_RLOCK = 2 /**< recursive; owned by one thread of one process */
 } sct_lock_kind_t;
 
 /** Timeout value meaning "wait as long as it takes". */
@@ -248,8 +248,8 @@ SCT_EXTERN int sct_value_new(sct_obj_t **out, const sct_type_t *type,
                              const void *init, sct_lock_t *lock);
 
 /** A synchronized Array: like sct_rawarray_new, guarded as sct_value_new. */
-SCT_EXTERN int sct_array_new(sct_obj_t **out, const sct_type_t *type,
-                             size_t n, const void *init, sct_lock_t *lock);
+SCT_EXTERN int sct_array_new(sct_obj_t **out, const sct_type_t *type, size_t n,
+                             const void *init, sct_lock_t *lock);
 
 /** A new raw shared Value that is a copy of the local object @p local. */
 SCT_EXTERN int sct_copy(sct_obj_t **out, const sct_type_t *type,
@@ -273,7 +273,8 @@ SCT_EXTERN int sct_synchronized(sct_obj_t **out, sct_obj_t *obj,
  */
 SCT_EXTERN int sct_obj_free(sct_obj_t *obj);
 
-/** The wrapped raw object (borrowed: valid while @p obj is). SCT_ENOLOCK if raw. */
+/** The wrapped raw object (borrowed: valid while @p obj is). SCT_ENOLOCK if
+ * raw. */
 SCT_EXTERN int sct_obj_get_obj(sct_obj_t *obj, sct_obj_t **raw);
 
 /** The lock (borrowed: valid while @p obj is). SCT_ENOLOCK if raw. */
@@ -291,7 +292,8 @@ SCT_EXTERN int sct_obj_release(sct_obj_t *obj);
  * acquired (rc is 0 or SCT_EOWNERDEAD) and the lock is released after it.
  * Do not leave the body with break, return or goto.
  */
-#define SCT_WITH_LOCK(obj, rc) SCT_WITH_LOCK_(obj, rc, SCT_CAT_(sct_scope_, __LINE__))
+#define SCT_WITH_LOCK(obj, rc)                                                 \
+  SCT_WITH_LOCK_(obj, rc, SCT_CAT_(sct_scope_, __LINE__))
 #define SCT_CAT_(a, b) SCT_CAT2_(a, b)
 #define SCT_CAT2_(a, b) a##b
 #define SCT_WITH_LOCK_(obj, rc, v)                                             \
@@ -519,8 +521,7 @@ SCT_EXTERN int sct_args_lock(const sct_args_t *args, size_t i,
                              sct_lock_t **out);
 SCT_EXTERN int sct_args_int(const sct_args_t *args, size_t i, int64_t *out);
 SCT_EXTERN int sct_args_double(const sct_args_t *args, size_t i, double *out);
-SCT_EXTERN int sct_args_str(const sct_args_t *args, size_t i,
-                            const char **out);
+SCT_EXTERN int sct_args_str(const sct_args_t *args, size_t i, const char **out);
 
 /** A child process. */
 typedef struct sct_process sct_process_t;

@@ -30,34 +30,6 @@ static int check_with(const sct_obj_t *obj, const void *buf) {
   return rc == 0 && !buf ? SCT_EINVAL : rc;
 }
 
-int sct_value_get(sct_obj_t *obj, void *out) {
-  int rc = check_with(obj, out);
-  return rc != 0 ? rc : locked_copy(obj, 0, obj->n * obj->type->size, out, NULL);
-}
-
-int sct_value_set(sct_obj_t *obj, const void *in) {
-  int rc = check_with(obj, in);
-  return rc != 0 ? rc : locked_copy(obj, 0, obj->n * obj->type->size, NULL, in);
-}
-
-int sct_array_get(sct_obj_t *obj, size_t i, void *out) {
-  int rc = check_with(obj, out);
-  if (rc == 0 && i >= obj->n)
-    rc = SCT_ERANGE;
-  return rc != 0 ? rc
-                 : locked_copy(obj, i * obj->type->size, obj->type->size, out,
-                               NULL);
-}
-
-int sct_array_set(sct_obj_t *obj, size_t i, const void *in) {
-  int rc = check_with(obj, in);
-  if (rc == 0 && i >= obj->n)
-    rc = SCT_ERANGE;
-  return rc != 0 ? rc
-                 : locked_copy(obj, i * obj->type->size, obj->type->size, NULL,
-                               in);
-}
-
 static int slice_copy(sct_obj_t *obj, size_t start, size_t stop, void *out,
                       const void *in) {
   int rc = check_with(obj, out ? out : in);
@@ -69,8 +41,33 @@ static int slice_copy(sct_obj_t *obj, size_t start, size_t stop, void *out,
   return locked_copy(obj, start * size, (stop - start) * size, out, in);
 }
 
-int sct_array_get_slice(sct_obj_t *obj, size_t start, size_t stop,
-                        void *out) {
+/* Element @p i is the slice [i, i + 1); SIZE_MAX is out of range anyway. */
+static size_t after(size_t i) {
+  return i == SIZE_MAX ? i : i + 1;
+}
+
+/* The whole object is the slice [0, n); the handle is checked after. */
+static size_t length_of(const sct_obj_t *obj) {
+  return obj ? obj->n : 0;
+}
+
+int sct_value_get(sct_obj_t *obj, void *out) {
+  return slice_copy(obj, 0, length_of(obj), out, NULL);
+}
+
+int sct_value_set(sct_obj_t *obj, const void *in) {
+  return slice_copy(obj, 0, length_of(obj), NULL, in);
+}
+
+int sct_array_get(sct_obj_t *obj, size_t i, void *out) {
+  return slice_copy(obj, i, after(i), out, NULL);
+}
+
+int sct_array_set(sct_obj_t *obj, size_t i, const void *in) {
+  return slice_copy(obj, i, after(i), NULL, in);
+}
+
+int sct_array_get_slice(sct_obj_t *obj, size_t start, size_t stop, void *out) {
   return slice_copy(obj, start, stop, out, NULL);
 }
 
@@ -102,8 +99,7 @@ int sct_field_get(sct_obj_t *obj, size_t i, const char *path, void *out) {
   return field_copy(obj, i, path, out, NULL);
 }
 
-int sct_field_set(sct_obj_t *obj, size_t i, const char *path,
-                  const void *in) {
+int sct_field_set(sct_obj_t *obj, size_t i, const char *path, const void *in) {
   return field_copy(obj, i, path, NULL, in);
 }
 
@@ -149,8 +145,7 @@ int sct_chars_raw(sct_obj_t *obj, char *buf, size_t cap, size_t *len) {
   return chars_out(obj, buf, cap, len, 0);
 }
 
-static int chars_in(sct_obj_t *obj, const char *s, size_t len,
-                    int terminate) {
+static int chars_in(sct_obj_t *obj, const char *s, size_t len, int terminate) {
   int rc = check_chars(obj);
   if (rc == 0 && !s && len > 0)
     rc = SCT_EINVAL;
@@ -183,30 +178,74 @@ int sct_chars_set_raw(sct_obj_t *obj, const char *s, size_t len) {
  * unsigned 64-bit types are capped at INT64_MAX. */
 static void int_range(char code, int64_t *min, int64_t *max) {
   switch (code) {
-  case 'b': *min = SCHAR_MIN; *max = SCHAR_MAX; break;
-  case 'B': *min = 0; *max = UCHAR_MAX; break;
-  case 'h': *min = SHRT_MIN; *max = SHRT_MAX; break;
-  case 'H': *min = 0; *max = USHRT_MAX; break;
-  case 'i': *min = INT_MIN; *max = INT_MAX; break;
-  case 'I': *min = 0; *max = (int64_t)UINT_MAX; break;
-  case 'l': *min = LONG_MIN; *max = LONG_MAX; break;
-  case 'L': *min = 0; *max = ULONG_MAX > INT64_MAX ? INT64_MAX : (int64_t)ULONG_MAX; break;
-  case 'q': *min = LLONG_MIN; *max = LLONG_MAX; break;
-  default: *min = 0; *max = INT64_MAX; break; /* 'Q' */
+  case 'b':
+    *min = SCHAR_MIN;
+    *max = SCHAR_MAX;
+    break;
+  case 'B':
+    *min = 0;
+    *max = UCHAR_MAX;
+    break;
+  case 'h':
+    *min = SHRT_MIN;
+    *max = SHRT_MAX;
+    break;
+  case 'H':
+    *min = 0;
+    *max = USHRT_MAX;
+    break;
+  case 'i':
+    *min = INT_MIN;
+    *max = INT_MAX;
+    break;
+  case 'I':
+    *min = 0;
+    *max = (int64_t)UINT_MAX;
+    break;
+  case 'l':
+    *min = LONG_MIN;
+    *max = LONG_MAX;
+    break;
+  case 'L':
+    *min = 0;
+    *max = ULONG_MAX > INT64_MAX ? INT64_MAX : (int64_t)ULONG_MAX;
+    break;
+  case 'q':
+    *min = LLONG_MIN;
+    *max = LLONG_MAX;
+    break;
+  default:
+    *min = 0;
+    *max = INT64_MAX;
+    break; /* 'Q' */
   }
 }
 
-static int is_unsigned(char code) { return strchr("BHILQ", code) != NULL; }
+static int is_unsigned(char code) {
+  return strchr("BHILQ", code) != NULL;
+}
 
 /* Reads an integer of @p size bytes (signed or not) at @p p. */
 static int load_int(const void *p, const sct_type_t *t, int64_t *out) {
   uint64_t u = 0;
   int64_t s = 0;
   switch (t->size) {
-  case 1: u = *(const uint8_t *)p; s = *(const int8_t *)p; break;
-  case 2: u = *(const uint16_t *)p; s = *(const int16_t *)p; break;
-  case 4: u = *(const uint32_t *)p; s = *(const int32_t *)p; break;
-  default: u = *(const uint64_t *)p; s = *(const int64_t *)p; break;
+  case 1:
+    u = *(const uint8_t *)p;
+    s = *(const int8_t *)p;
+    break;
+  case 2:
+    u = *(const uint16_t *)p;
+    s = *(const int16_t *)p;
+    break;
+  case 4:
+    u = *(const uint32_t *)p;
+    s = *(const int32_t *)p;
+    break;
+  default:
+    u = *(const uint64_t *)p;
+    s = *(const int64_t *)p;
+    break;
   }
   if (!is_unsigned(t->code)) {
     *out = s;
@@ -268,9 +307,8 @@ int sct_value_set_i64(sct_obj_t *obj, int64_t v) {
 
 static int check_float(const sct_obj_t *obj) {
   int rc = sct__obj_check(obj);
-  return rc == 0 && obj->type->code != 'f' && obj->type->code != 'd'
-             ? SCT_ETYPE
-             : rc;
+  return rc == 0 && obj->type->code != 'f' && obj->type->code != 'd' ? SCT_ETYPE
+                                                                     : rc;
 }
 
 int sct_value_get_f64(sct_obj_t *obj, double *out) {
@@ -322,9 +360,15 @@ int sct_value_add(sct_obj_t *obj, int64_t delta, int64_t *old) {
   uint64_t before;
   switch (obj->type->size) {
   case 1: before = sct__fetch_add((uint8_t *)obj->data, (uint8_t)delta); break;
-  case 2: before = sct__fetch_add((uint16_t *)obj->data, (uint16_t)delta); break;
-  case 4: before = sct__fetch_add((uint32_t *)obj->data, (uint32_t)delta); break;
-  default: before = sct__fetch_add((uint64_t *)obj->data, (uint64_t)delta); break;
+  case 2:
+    before = sct__fetch_add((uint16_t *)obj->data, (uint16_t)delta);
+    break;
+  case 4:
+    before = sct__fetch_add((uint32_t *)obj->data, (uint32_t)delta);
+    break;
+  default:
+    before = sct__fetch_add((uint64_t *)obj->data, (uint64_t)delta);
+    break;
   }
   if (old) {
     /* Read the old bits back with the type's width and signedness; a 'Q'
@@ -360,8 +404,7 @@ int sct_value_cas(sct_obj_t *obj, int64_t *expected, int64_t desired) {
     CAS_CASE(4, uint32_t)
     CAS_CASE(8, uint64_t)
 #undef CAS_CASE
-  default:
-    return SCT_ETYPE;
+  default: return SCT_ETYPE;
   }
   return swapped ? 0 : SCT_ESTATE;
 }

@@ -32,7 +32,8 @@
 #endif
 
 #else
-#error "sct: atomics for this compiler are not written yet (MSVC comes with the Windows backend)"
+#error                                                                         \
+    "sct: atomics for this compiler are not written yet (MSVC comes with the Windows backend)"
 #endif
 
 #endif /* SCT_ATOMICS_H */

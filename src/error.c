@@ -3,33 +3,29 @@
 
 const char *sct_strerror(int code) {
   switch (code) {
-  case SCT_OK:
-    return "success";
+  case SCT_OK: return "success";
 #define SCT_ERRNO_MSG_(name, value, msg)                                       \
-  case SCT_##name:                                                             \
-    return msg;
+  case SCT_##name: return msg;
     SCT_ERRNO_MAP(SCT_ERRNO_MSG_)
 #undef SCT_ERRNO_MSG_
-  default:
-    return "unknown error";
+  default: return "unknown error";
   }
 }
 
 const char *sct_err_name(int code) {
   switch (code) {
-  case SCT_OK:
-    return "SCT_OK";
+  case SCT_OK: return "SCT_OK";
 #define SCT_ERRNO_NAME_(name, value, msg)                                      \
-  case SCT_##name:                                                             \
-    return "SCT_" #name;
+  case SCT_##name: return "SCT_" #name;
     SCT_ERRNO_MAP(SCT_ERRNO_NAME_)
 #undef SCT_ERRNO_NAME_
-  default:
-    return "SCT_UNKNOWN";
+  default: return "SCT_UNKNOWN";
   }
 }
 
-int sct_last_os_error(void) { return sct__get_os_error(); }
+int sct_last_os_error(void) {
+  return sct__get_os_error();
+}
 
 int sct__mul_size(size_t a, size_t b, size_t *out) {
   if (b != 0 && a > SIZE_MAX / b)

@@ -27,7 +27,9 @@ static void put(out_t *o, const char *s, size_t n) {
       o->buf[o->len] = s[i];
 }
 
-static void puts_(out_t *o, const char *s) { put(o, s, strlen(s)); }
+static void puts_(out_t *o, const char *s) {
+  put(o, s, strlen(s));
+}
 
 static void putf(out_t *o, const char *fmt, ...) {
   char tmp[64];
@@ -193,9 +195,7 @@ static void put_elements(out_t *o, const sct_type_t *t, const void *p,
 static void put_scalar(out_t *o, const sct_type_t *t, const void *p) {
   switch (t->code) {
   case 'c':
-  case 'u':
-    put_text(o, t, p, 1);
-    break;
+  case 'u': put_text(o, t, p, 1); break;
   case 'b': putf(o, "%d", *(const signed char *)p); break;
   case 'B': putf(o, "%u", *(const unsigned char *)p); break;
   case 'h': putf(o, "%d", *(const short *)p); break;

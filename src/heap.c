@@ -54,8 +54,12 @@ static struct {
   size_t used_blocks;
 } heap = {SCT__MUTEX_INIT, NULL, NULL, FIRST_ARENA, {NULL}, {0}, 0, 0};
 
-static size_t block_size(const block_t *b) { return b->size_flags & ~IN_USE; }
-static int is_used(const block_t *b) { return (b->size_flags & IN_USE) != 0; }
+static size_t block_size(const block_t *b) {
+  return b->size_flags & ~IN_USE;
+}
+static int is_used(const block_t *b) {
+  return (b->size_flags & IN_USE) != 0;
+}
 static block_t *next_block(block_t *b) {
   return (block_t *)((char *)b + block_size(b));
 }
@@ -281,9 +285,13 @@ int sct_heap_stats(sct_heap_stats_t *st) {
   return 0;
 }
 
-void sct__heap_fork_prepare(void) { sct__mutex_lock(&heap.mutex); }
+void sct__heap_fork_prepare(void) {
+  sct__mutex_lock(&heap.mutex);
+}
 
-void sct__heap_fork_parent(void) { sct__mutex_unlock(&heap.mutex); }
+void sct__heap_fork_parent(void) {
+  sct__mutex_unlock(&heap.mutex);
+}
 
 /* The child keeps the parent's mappings (inherited objects live there) but
  * not their free lists: the arenas move to the inherited list, which is

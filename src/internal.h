@@ -5,19 +5,19 @@
 #ifndef SCT_INTERNAL_H
 #define SCT_INTERNAL_H
 
-#include "sct.h"
 #include "platform.h"
+#include "sct.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
 /* Handle magics: a live handle carries its kind's magic, a freed one
  * SCT__MAGIC_FREED, so misuse is reported instead of followed. */
-#define SCT__MAGIC_OBJ 0x4f544353u  /* "SCTO" */
-#define SCT__MAGIC_LOCK 0x4c544353u /* "SCTL" */
-#define SCT__MAGIC_TYPE 0x54544353u /* "SCTT" */
-#define SCT__MAGIC_PROC 0x50544353u /* "SCTP" */
-#define SCT__MAGIC_SEG 0x53544353u  /* "SCTS" */
+#define SCT__MAGIC_OBJ 0x4f544353u   /* "SCTO" */
+#define SCT__MAGIC_LOCK 0x4c544353u  /* "SCTL" */
+#define SCT__MAGIC_TYPE 0x54544353u  /* "SCTT" */
+#define SCT__MAGIC_PROC 0x50544353u  /* "SCTP" */
+#define SCT__MAGIC_SEG 0x53544353u   /* "SCTS" */
 #define SCT__MAGIC_FREED 0x44454144u /* "DEAD" */
 
 /* ---- types (types.c) ---- */
@@ -25,15 +25,15 @@
 typedef struct sct__field {
   char *name;
   size_t offset;
-  size_t count;             /* 1 for a scalar field */
-  const sct_type_t *type;   /* a built-in, or a clone owned by the struct */
+  size_t count;           /* 1 for a scalar field */
+  const sct_type_t *type; /* a built-in, or a clone owned by the struct */
 } sct__field_t;
 
 struct sct_type {
   uint32_t magic;
-  int is_static;            /* built-in descriptors are never freed */
-  int refs;                 /* for struct types */
-  char code;                /* 0 for a struct */
+  int is_static; /* built-in descriptors are never freed */
+  int refs;      /* for struct types */
+  char code;     /* 0 for a struct */
   size_t size;
   size_t align;
   char *name;
@@ -72,7 +72,8 @@ unsigned sct__lockstate_count(const sct__lockstate_t *s);
 /* An in-process mutex for the library's own tables, built on the same
  * state (kept in process-local memory). */
 typedef sct__lockstate_t sct__mutex_t;
-#define SCT__MUTEX_INIT {0, 0, SCT_LOCK}
+#define SCT__MUTEX_INIT                                                        \
+  { 0, 0, SCT_LOCK }
 void sct__mutex_lock(sct__mutex_t *m);
 void sct__mutex_unlock(sct__mutex_t *m);
 
@@ -104,7 +105,8 @@ typedef struct sct__pool {
   char *chunk_end;
   void *chunks;
 } sct__pool_t;
-#define SCT__POOL_INIT(T) {SCT__MUTEX_INIT, sizeof(T), NULL, NULL, NULL, NULL}
+#define SCT__POOL_INIT(T)                                                      \
+  { SCT__MUTEX_INIT, sizeof(T), NULL, NULL, NULL, NULL }
 void *sct__pool_get(sct__pool_t *pool);
 void sct__pool_put(sct__pool_t *pool, void *item);
 
@@ -113,7 +115,7 @@ void sct__pool_put(sct__pool_t *pool, void *item);
 enum {
   SCT__LOCK_BORROWED = 1, /* a view of an object's own lock state */
   SCT__LOCK_NAMED = 2,
-  SCT__LOCK_FREED = 4     /* the user's reference is gone */
+  SCT__LOCK_FREED = 4 /* the user's reference is gone */
 };
 
 struct sct_lock {
@@ -122,9 +124,9 @@ struct sct_lock {
   int refs;
   sct_lock_kind_t kind;
   sct__lockstate_t *state;
-  void *block;              /* heap block (anonymous locks) */
-  sct__segment_t *segment;  /* named locks */
-  sct_obj_t *owner;         /* borrowed views: the object holding the state */
+  void *block;             /* heap block (anonymous locks) */
+  sct__segment_t *segment; /* named locks */
+  sct_obj_t *owner;        /* borrowed views: the object holding the state */
 };
 
 extern sct__pool_t sct__lock_pool;
@@ -136,9 +138,9 @@ void sct__lock_unref(sct_lock_t *lock);
 
 enum {
   SCT__OBJ_ARRAY = 1,
-  SCT__OBJ_BORROWED = 2,    /* a raw view owned by its wrapper */
-  SCT__OBJ_OWNS_LOCK = 4,   /* lockstate lives in the object's block */
-  SCT__OBJ_FREED = 8        /* the user's reference is gone */
+  SCT__OBJ_BORROWED = 2,  /* a raw view owned by its wrapper */
+  SCT__OBJ_OWNS_LOCK = 4, /* lockstate lives in the object's block */
+  SCT__OBJ_FREED = 8      /* the user's reference is gone */
 };
 
 struct sct_obj {

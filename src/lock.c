@@ -147,9 +147,8 @@ int sct_lock_count(const sct_lock_t *lock, unsigned *count) {
 static int wrap_named(sct_lock_t **out, sct__segment_t *seg) {
   named_lock_t *page = seg->addr;
   sct__segment_t *kept = malloc(sizeof *kept);
-  sct_lock_t *lock = kept ? handle_new((sct_lock_kind_t)page->state.kind,
-                                       &page->state)
-                          : NULL;
+  sct_lock_t *lock =
+      kept ? handle_new((sct_lock_kind_t)page->state.kind, &page->state) : NULL;
   if (!lock) {
     free(kept);
     return SCT_ENOMEM;

@@ -64,8 +64,7 @@ static int took(sct__lockstate_t *s, int rc) {
 }
 
 /* Replaces a dead owner's word @p seen by ours. 1 if we took over. */
-static int take_over_if_dead(sct__lockstate_t *s, uint64_t seen,
-                             uint64_t me) {
+static int take_over_if_dead(sct__lockstate_t *s, uint64_t seen, uint64_t me) {
   if (sct__ident_alive(word_ident(seen & OWNER_MASK)))
     return 0;
   return sct__cas(&s->word, &seen, me | WAITERS);
@@ -164,4 +163,6 @@ void sct__mutex_lock(sct__mutex_t *m) {
   (void)sct__lockstate_acquire(m, SCT_INFINITE);
 }
 
-void sct__mutex_unlock(sct__mutex_t *m) { (void)sct__lockstate_release(m); }
+void sct__mutex_unlock(sct__mutex_t *m) {
+  (void)sct__lockstate_release(m);
+}

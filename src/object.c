@@ -79,8 +79,8 @@ static int obj_make(sct_obj_t **out, const sct_type_t *type, size_t n,
   total = bytes;
   if (own_lock) {
     if (sct__add_size(bytes, 7, &lock_at) != 0 ||
-        sct__add_size(lock_at & ~(size_t)7, sizeof(sct__lockstate_t),
-                      &total) != 0)
+        sct__add_size(lock_at & ~(size_t)7, sizeof(sct__lockstate_t), &total) !=
+            0)
       return SCT_EOVERFLOW;
     lock_at &= ~(size_t)7;
   }
@@ -88,8 +88,7 @@ static int obj_make(sct_obj_t **out, const sct_type_t *type, size_t n,
   sct_obj_t *obj = sct__pool_get(&sct__obj_pool);
   if (!obj)
     return SCT_ENOMEM;
-  rc = sct__heap_alloc(total, type->align < 8 ? 8 : type->align, &block,
-                       &data);
+  rc = sct__heap_alloc(total, type->align < 8 ? 8 : type->align, &block, &data);
   if (rc != 0) {
     sct__pool_put(&sct__obj_pool, obj);
     return rc;
@@ -129,8 +128,8 @@ int sct_copy(sct_obj_t **out, const sct_type_t *type, const void *local) {
 }
 
 /* A Value or Array guarded by @p lock, or by its own new RLock. */
-static int make_synchronized(sct_obj_t **out, const sct_type_t *type,
-                             size_t n, const void *init, sct_lock_t *lock,
+static int make_synchronized(sct_obj_t **out, const sct_type_t *type, size_t n,
+                             const void *init, sct_lock_t *lock,
                              uint32_t flags) {
   int rc = lock ? sct__lock_check(lock) : 0;
   if (rc == 0 && lock && (lock->flags & SCT__LOCK_FREED))

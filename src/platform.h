@@ -1,6 +1,6 @@
 /*
- * The internal platform interface. The portable core (the files of src/) reaches the
- * OS only through these sct__* functions; each is defined once in
+ * The internal platform interface. The portable core (the files of src/)
+ * reaches the OS only through these sct__* functions; each is defined once in
  * src/posix and once in src/win32, so the linker proves a backend
  * complete. Unless said otherwise a function returns 0 or a negative
  * SCT_E* code and records the OS error for sct_last_os_error().

@@ -14,7 +14,9 @@
 
 /* The free-list link sits after the first 8 bytes, so the magic at the
  * start of a freed handle stays readable. */
-static void **link_of(void *item) { return (void **)((char *)item + 8); }
+static void **link_of(void *item) {
+  return (void **)((char *)item + 8);
+}
 
 void *sct__pool_get(sct__pool_t *pool) {
   size_t size = (pool->item_size + 7u) & ~(size_t)7u;

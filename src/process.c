@@ -54,7 +54,9 @@ static const sct_target_t *find_target(const char *name) {
 
 /* ---- arguments ---- */
 
-size_t sct_args_count(const sct_args_t *args) { return args ? args->n : 0; }
+size_t sct_args_count(const sct_args_t *args) {
+  return args ? args->n : 0;
+}
 
 static int arg_at(const sct_args_t *args, size_t i, sct_arg_kind_t kind,
                   const void *out, const sct_arg_t **arg) {
@@ -110,19 +112,15 @@ int sct_args_str(const sct_args_t *args, size_t i, const char **out) {
 
 static int check_arg(const sct_arg_t *a, size_t *text_bytes) {
   switch (a->kind) {
-  case SCT_ARG_OBJ:
-    return sct__obj_check(a->u.obj);
-  case SCT_ARG_LOCK:
-    return sct__lock_check(a->u.lock);
+  case SCT_ARG_OBJ: return sct__obj_check(a->u.obj);
+  case SCT_ARG_LOCK: return sct__lock_check(a->u.lock);
   case SCT_ARG_INT:
-  case SCT_ARG_DOUBLE:
-    return 0;
+  case SCT_ARG_DOUBLE: return 0;
   case SCT_ARG_STR:
     if (!a->u.s)
       return SCT_EINVAL;
     return sct__add_size(*text_bytes, strlen(a->u.s) + 1, text_bytes);
-  default:
-    return SCT_EINVAL;
+  default: return SCT_EINVAL;
   }
 }
 
@@ -282,9 +280,13 @@ static int signal_child(sct_process_t *p, int hard) {
   return sct__process_signal(p->pid, hard);
 }
 
-int sct_process_terminate(sct_process_t *p) { return signal_child(p, 0); }
+int sct_process_terminate(sct_process_t *p) {
+  return signal_child(p, 0);
+}
 
-int sct_process_kill(sct_process_t *p) { return signal_child(p, 1); }
+int sct_process_kill(sct_process_t *p) {
+  return signal_child(p, 1);
+}
 
 int sct_process_pid(const sct_process_t *p, long *pid) {
   int rc = check_process(p);

@@ -9,16 +9,17 @@
 #include <string.h>
 #include <wchar.h>
 
-#define BUILTIN(c, T) {SCT__MAGIC_TYPE, 1, 0, c, sizeof(T), _Alignof(T), NULL, 0, NULL}
+#define BUILTIN(c, T)                                                          \
+  { SCT__MAGIC_TYPE, 1, 0, c, sizeof(T), _Alignof(T), NULL, 0, NULL }
 
 static const struct sct_type builtins[] = {
-    BUILTIN('c', char),           BUILTIN('u', wchar_t),
-    BUILTIN('b', signed char),    BUILTIN('B', unsigned char),
-    BUILTIN('h', short),          BUILTIN('H', unsigned short),
-    BUILTIN('i', int),            BUILTIN('I', unsigned int),
-    BUILTIN('l', long),           BUILTIN('L', unsigned long),
-    BUILTIN('q', long long),      BUILTIN('Q', unsigned long long),
-    BUILTIN('f', float),          BUILTIN('d', double),
+    BUILTIN('c', char),        BUILTIN('u', wchar_t),
+    BUILTIN('b', signed char), BUILTIN('B', unsigned char),
+    BUILTIN('h', short),       BUILTIN('H', unsigned short),
+    BUILTIN('i', int),         BUILTIN('I', unsigned int),
+    BUILTIN('l', long),        BUILTIN('L', unsigned long),
+    BUILTIN('q', long long),   BUILTIN('Q', unsigned long long),
+    BUILTIN('f', float),       BUILTIN('d', double),
 };
 
 int sct_type_from_code(char code, const sct_type_t **out) {

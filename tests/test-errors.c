@@ -56,11 +56,10 @@ static void test_os_error_kept(void) {
   CU_ASSERT_NOT_EQUAL(sct_last_os_error(), 0);
 }
 
-static CU_TestInfo tests[] = {
-    {"fixed values", test_fixed_values},
-    {"names and messages", test_names_and_messages},
-    {"unknown codes", test_unknown_codes},
-    {"os error kept", test_os_error_kept},
-    CU_TEST_INFO_NULL};
+static CU_TestInfo tests[] = {{"fixed values", test_fixed_values},
+                              {"names and messages", test_names_and_messages},
+                              {"unknown codes", test_unknown_codes},
+                              {"os error kept", test_os_error_kept},
+                              CU_TEST_INFO_NULL};
 
 const test_suite_t suite_errors = {"errors", tests, NULL, 0};

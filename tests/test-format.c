@@ -94,16 +94,16 @@ static void test_structs(void) {
   sct_type_t *pos, *one, *body;
   sct_field_t fp[] = {SCT_FIELD(pos_t, x, 'd'), SCT_FIELD(pos_t, y, 'd')};
   sct_field_t f1[] = {SCT_FIELD(one_t, v, 'i')};
-  ASSERT_OK(sct_type_new_struct(&pos, "pos", sizeof(pos_t), _Alignof(pos_t),
-                                fp, 2));
-  ASSERT_OK(sct_type_new_struct(&one, "one", sizeof(one_t), _Alignof(one_t),
-                                f1, 1));
+  ASSERT_OK(
+      sct_type_new_struct(&pos, "pos", sizeof(pos_t), _Alignof(pos_t), fp, 2));
+  ASSERT_OK(
+      sct_type_new_struct(&one, "one", sizeof(one_t), _Alignof(one_t), f1, 1));
   sct_field_t fb[] = {SCT_FIELD(body_t, id, 'i'),
                       SCT_FIELD_TYPE(body_t, pos, pos),
                       SCT_FIELD_ARRAY(body_t, name, 'c', 8),
                       SCT_FIELD_ARRAY(body_t, hs, 'h', 2)};
-  ASSERT_OK(sct_type_new_struct(&body, "body", sizeof(body_t),
-                                _Alignof(body_t), fb, 4));
+  ASSERT_OK(sct_type_new_struct(&body, "body", sizeof(body_t), _Alignof(body_t),
+                                fb, 4));
   sct_obj_t *a, *o, *b;
   char buf[256];
   pos_t pts[3] = {{1.875, -6.25}, {-5.75, 2.0}, {2.375, 9.5}};
@@ -138,12 +138,11 @@ static void test_truncation(void) {
   sct_obj_free(a);
 }
 
-static CU_TestInfo tests[] = {
-    {"doubles like repr", test_doubles_like_repr},
-    {"integers", test_integers},
-    {"bytes and strings", test_bytes_and_strings},
-    {"structs", test_structs},
-    {"truncation", test_truncation},
-    CU_TEST_INFO_NULL};
+static CU_TestInfo tests[] = {{"doubles like repr", test_doubles_like_repr},
+                              {"integers", test_integers},
+                              {"bytes and strings", test_bytes_and_strings},
+                              {"structs", test_structs},
+                              {"truncation", test_truncation},
+                              CU_TEST_INFO_NULL};
 
 const test_suite_t suite_format = {"format", tests, NULL, 0};

@@ -74,8 +74,8 @@ typedef struct wide {
 static void test_alignment(void) {
   sct_type_t *t;
   sct_field_t f[] = {SCT_FIELD(wide_t, v, 'd')};
-  ASSERT_OK(sct_type_new_struct(&t, "wide", sizeof(wide_t), _Alignof(wide_t),
-                                f, 1));
+  ASSERT_OK(
+      sct_type_new_struct(&t, "wide", sizeof(wide_t), _Alignof(wide_t), f, 1));
   sct_obj_t *objs[8];
   for (int i = 0; i < 8; i++) {
     ASSERT_OK(sct_value_new(&objs[i], t, NULL, NULL));
@@ -107,8 +107,7 @@ static void test_size_errors(void) {
   ASSERT_RC(sct_array_new(&o, type_of('d'), SIZE_MAX / 2, NULL, NULL),
             SCT_EOVERFLOW);
   /* Fits a size_t, but no machine has it. */
-  ASSERT_RC(sct_rawarray_new(&o, type_of('B'), SIZE_MAX / 4, NULL),
-            SCT_ENOMEM);
+  ASSERT_RC(sct_rawarray_new(&o, type_of('B'), SIZE_MAX / 4, NULL), SCT_ENOMEM);
   ASSERT_RC(sct_rawarray_new(&o, type_of('B'), 0, NULL), SCT_EINVAL);
 }
 

@@ -104,7 +104,8 @@ static void make_body_type(sct_type_t **body) {
   sct_type_t *pos;
   sct_field_t fp[] = {SCT_FIELD(pos_t, x, 'd'), SCT_FIELD(pos_t, y, 'd')};
   sct_type_new_struct(&pos, "pos", sizeof(pos_t), _Alignof(pos_t), fp, 2);
-  sct_field_t fb[] = {SCT_FIELD(body_t, id, 'i'), SCT_FIELD_TYPE(body_t, pos, pos),
+  sct_field_t fb[] = {SCT_FIELD(body_t, id, 'i'),
+                      SCT_FIELD_TYPE(body_t, pos, pos),
                       SCT_FIELD_ARRAY(body_t, name, 'c', 8)};
   sct_type_new_struct(body, "body", sizeof(body_t), _Alignof(body_t), fb, 3);
   sct_type_free(pos);
@@ -251,8 +252,8 @@ static void test_copy_and_synchronized(void) {
   pos_t local = {3.0, 4.0};
   sct_type_t *pos;
   sct_field_t fp[] = {SCT_FIELD(pos_t, x, 'd'), SCT_FIELD(pos_t, y, 'd')};
-  ASSERT_OK(sct_type_new_struct(&pos, "pos", sizeof(pos_t), _Alignof(pos_t),
-                                fp, 2));
+  ASSERT_OK(
+      sct_type_new_struct(&pos, "pos", sizeof(pos_t), _Alignof(pos_t), fp, 2));
   sct_obj_t *raw, *sync, *again, *got;
   sct_lock_t *lock;
   ASSERT_OK(sct_copy(&raw, pos, &local));

@@ -89,7 +89,9 @@ static void test_lock_next_acquirer(void) {
 static void test_rlock_next_acquirer(void) {
   next_acquirer_told(SCT_RLOCK, SCT_INFINITE);
 }
-static void test_lock_try_acquirer(void) { next_acquirer_told(SCT_LOCK, 0); }
+static void test_lock_try_acquirer(void) {
+  next_acquirer_told(SCT_LOCK, 0);
+}
 static void test_rlock_timed_acquirer(void) {
   next_acquirer_told(SCT_RLOCK, 5000);
 }
@@ -121,8 +123,12 @@ static void blocked_waiter_told(sct_lock_kind_t kind) {
   ASSERT_OK(sct_obj_free(waiting));
 }
 
-static void test_lock_blocked_waiter(void) { blocked_waiter_told(SCT_LOCK); }
-static void test_rlock_blocked_waiter(void) { blocked_waiter_told(SCT_RLOCK); }
+static void test_lock_blocked_waiter(void) {
+  blocked_waiter_told(SCT_LOCK);
+}
+static void test_rlock_blocked_waiter(void) {
+  blocked_waiter_told(SCT_RLOCK);
+}
 
 /* A synchronized Value whose own lock's holder died: the locked set still
  * happens and reports SCT_EOWNERDEAD so the caller can check the data. */

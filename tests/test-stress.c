@@ -68,10 +68,9 @@ static void test_atomic_adds(void) {
   ASSERT_OK(sct_obj_free(v));
 }
 
-static CU_TestInfo tests[] = {
-    {"locked increments", test_locked_increments},
-    {"atomic adds", test_atomic_adds},
-    CU_TEST_INFO_NULL};
+static CU_TestInfo tests[] = {{"locked increments", test_locked_increments},
+                              {"atomic adds", test_atomic_adds},
+                              CU_TEST_INFO_NULL};
 
 static const sct_target_t targets[] = {{"stress.increment", child_increment},
                                        {"stress.atomic", child_atomic_add}};

@@ -114,12 +114,11 @@ static void test_struct_double_free(void) {
   ASSERT_RC(sct_type_free(NULL), SCT_EINVAL);
 }
 
-static CU_TestInfo tests[] = {
-    {"typecode sizes", test_typecode_sizes},
-    {"unknown typecode", test_unknown_typecode},
-    {"struct types", test_struct_types},
-    {"struct bad inputs", test_struct_bad_inputs},
-    {"struct double free", test_struct_double_free},
-    CU_TEST_INFO_NULL};
+static CU_TestInfo tests[] = {{"typecode sizes", test_typecode_sizes},
+                              {"unknown typecode", test_unknown_typecode},
+                              {"struct types", test_struct_types},
+                              {"struct bad inputs", test_struct_bad_inputs},
+                              {"struct double free", test_struct_double_free},
+                              CU_TEST_INFO_NULL};
 
 const test_suite_t suite_types = {"types", tests, NULL, 0};

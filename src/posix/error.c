@@ -6,9 +6,13 @@
 
 static SCT__THREAD_LOCAL int last_os_error;
 
-void sct__set_os_error(int code) { last_os_error = code; }
+void sct__set_os_error(int code) {
+  last_os_error = code;
+}
 
-int sct__get_os_error(void) { return last_os_error; }
+int sct__get_os_error(void) {
+  return last_os_error;
+}
 
 int sct__os_error(void) {
   int err = errno;
@@ -18,20 +22,13 @@ int sct__os_error(void) {
   case ENOSPC:
   case EFBIG:
   case EMFILE:
-  case ENFILE:
-    return SCT_ENOMEM;
-  case EEXIST:
-    return SCT_EEXIST;
-  case ENOENT:
-    return SCT_ENOENT;
+  case ENFILE: return SCT_ENOMEM;
+  case EEXIST: return SCT_EEXIST;
+  case ENOENT: return SCT_ENOENT;
   case EACCES:
-  case EPERM:
-    return SCT_EACCES;
-  case ENAMETOOLONG:
-    return SCT_ENAME;
-  case EINVAL:
-    return SCT_EINVAL;
-  default:
-    return SCT_EOS;
+  case EPERM: return SCT_EACCES;
+  case ENAMETOOLONG: return SCT_ENAME;
+  case EINVAL: return SCT_EINVAL;
+  default: return SCT_EOS;
   }
 }

@@ -16,7 +16,8 @@
 #include <sys/syscall.h>
 
 int sct__word_wait(uint32_t *word, uint32_t expected, int timeout_ms) {
-  struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
+  struct timespec ts = {timeout_ms / 1000,
+                        (long)(timeout_ms % 1000) * 1000000L};
   long r = syscall(SYS_futex, word, FUTEX_WAIT, expected, &ts, NULL, 0);
   if (r == -1 && errno == ETIMEDOUT)
     return SCT_ETIMEDOUT;
@@ -37,6 +38,8 @@ int sct__word_wait(uint32_t *word, uint32_t expected, int timeout_ms) {
   return SCT_ETIMEDOUT;
 }
 
-void sct__word_wake(uint32_t *word) { (void)word; }
+void sct__word_wake(uint32_t *word) {
+  (void)word;
+}
 
 #endif

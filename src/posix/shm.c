@@ -68,8 +68,8 @@ static int memory_available_for(size_t size) {
   size_t n = fread(text, 1, sizeof text - 1, f);
   fclose(f);
   text[n] = '\0';
-  uint64_t avail = meminfo_bytes(text, "MemAvailable:") +
-                   meminfo_bytes(text, "SwapFree:");
+  uint64_t avail =
+      meminfo_bytes(text, "MemAvailable:") + meminfo_bytes(text, "SwapFree:");
   uint64_t limit = cgroup_value("memory.max");
   uint64_t used = cgroup_value("memory.current");
   if (limit != UINT64_MAX && used != UINT64_MAX && used <= limit &&
