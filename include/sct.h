@@ -472,8 +472,11 @@ typedef struct sct_target {
 /**
  * The entry hook: call it first thing in main(), with the program's
  * target table (which must stay valid). In the parent it returns 0 and
- * main goes on. In a child started by the spawn method it runs the target
- * and exits with its status, never returning.
+ * main goes on. In a child started by the spawn method it attaches the
+ * inherited segments, rebuilds the arguments, runs the target and exits
+ * with its status, never returning (SCT_EXIT_BOOTSTRAP or
+ * SCT_EXIT_NOTARGET when it cannot). Nothing before this call runs in a
+ * spawned child that main's own code would not run again: keep it first.
  * @return 0; SCT_EINVAL for a NULL table with n > 0, a target without a
  * name or function, or two targets with one name.
  */
@@ -528,9 +531,27 @@ typedef struct sct_process sct_process_t;
 
 /** How a child is started. */
 typedef enum sct_start_method {
-  SCT_START_DEFAULT = 0, /**< the process-wide default (fork on POSIX) */
-  SCT_START_FORK = 1     /**< POSIX only */
+  SCT_START_DEFAULT = 0, /**< the process-wide default (see below) */
+  SCT_START_FORK = 1,    /**< fork: the child is a copy (POSIX only) */
+  SCT_START_SPAWN = 2    /**< re-execute the program; the only way on Windows */
 } sct_start_method_t;
+
+/**
+ * Sets the process-wide default start method, used by processes left at
+ * SCT_START_DEFAULT. Initially fork on POSIX, spawn on Windows;
+ * SCT_START_DEFAULT restores that.
+ * @return 0; SCT_EINVAL for an unknown method or fork where there is none.
+ */
+SCT_EXTERN int sct_set_start_method(sct_start_method_t method);
+
+/**
+ * Exit status of a spawned child whose bootstrap message was rejected
+ * (truncated, oversized, wrong version, garbage, or a handle that is not
+ * the segment it claims to be). The child prints one line on stderr.
+ */
+#define SCT_EXIT_BOOTSTRAP 121
+/** Exit status of a spawned child asked to run a target it does not have. */
+#define SCT_EXIT_NOTARGET 122
 
 /**
  * Prepares a child that will run target @p target (a name from the table

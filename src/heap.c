@@ -270,6 +270,44 @@ int sct__heap_free(void *block) {
   return 0;
 }
 
+static arena_t *arena_in(arena_t *list, const void *p, size_t len) {
+  for (arena_t *a = list; a; a = a->next) {
+    const char *base = a->seg.addr;
+    if ((const char *)p >= base && (size_t)((const char *)p - base) <= a->seg.size &&
+        len <= a->seg.size - (size_t)((const char *)p - base))
+      return a;
+  }
+  return NULL;
+}
+
+int sct__heap_locate(const void *p, size_t len, intptr_t *handle,
+                     size_t *size, size_t *offset) {
+  sct__mutex_lock(&heap.mutex);
+  arena_t *a = arena_in(heap.arenas, p, len);
+  if (!a)
+    a = arena_in(heap.inherited, p, len);
+  if (a) {
+    *handle = a->seg.handle;
+    *size = a->seg.size;
+    *offset = (size_t)((const char *)p - (const char *)a->seg.addr);
+  }
+  sct__mutex_unlock(&heap.mutex);
+  return a ? 0 : SCT_EINVAL;
+}
+
+int sct__heap_adopt(const sct__segment_t *seg) {
+  arena_t *a = malloc(sizeof *a);
+  if (!a)
+    return SCT_ENOMEM;
+  a->seg = *seg;
+  a->used_blocks = 0;
+  sct__mutex_lock(&heap.mutex);
+  a->next = heap.inherited;
+  heap.inherited = a;
+  sct__mutex_unlock(&heap.mutex);
+  return 0;
+}
+
 int sct_heap_stats(sct_heap_stats_t *st) {
   if (!st)
     return SCT_EINVAL;

@@ -82,6 +82,13 @@ void sct__mutex_unlock(sct__mutex_t *m);
 /* Allocates @p size bytes aligned to @p align (a power of two up to 4096)
  * from the shared arenas, zeroed. */
 int sct__heap_alloc(size_t size, size_t align, void **block, void **data);
+/* Finds the segment holding [p, p + len): its handle, size, and the
+ * offset of p. SCT_EINVAL when no arena (own or inherited) holds it. */
+int sct__heap_locate(const void *p, size_t len, intptr_t *handle,
+                     size_t *size, size_t *offset);
+/* Records a segment mapped from a parent (spawned children), so objects
+ * in it can be located and passed on. */
+int sct__heap_adopt(const sct__segment_t *seg);
 /* Frees a block; a block from the parent's arenas (in a child) is only
  * forgotten. Returns SCT_ESTATE for a block that is not in use. */
 int sct__heap_free(void *block);
@@ -134,6 +141,9 @@ extern sct__pool_t sct__obj_pool;
 extern sct__pool_t sct__type_pool;
 int sct__lock_check(const sct_lock_t *lock);
 sct_lock_t *sct__lock_ref(sct_lock_t *lock);
+/* A handle for a lock state this process does not own. */
+int sct__lock_adopt(sct_lock_t **out, sct_lock_kind_t kind,
+                    sct__lockstate_t *state);
 void sct__lock_unref(sct_lock_t *lock);
 
 enum {
@@ -157,6 +167,10 @@ struct sct_obj {
 };
 
 int sct__obj_check(const sct_obj_t *obj);
+/* A handle for bytes this process does not own (a spawned child's
+ * arguments): freeing it only drops the handle. */
+int sct__obj_adopt(sct_obj_t **out, const sct_type_t *type, size_t n,
+                   int is_array, void *data, sct__lockstate_t *lockstate);
 void sct__obj_ref(sct_obj_t *obj);
 void sct__obj_unref(sct_obj_t *obj);
 
@@ -164,6 +178,21 @@ void sct__obj_unref(sct_obj_t *obj);
  * SCT_EOWNERDEAD (lock held in both cases) or another error (not held). */
 int sct__obj_lock(sct_obj_t *obj);
 void sct__obj_unlock(sct_obj_t *obj);
+
+/* Arguments (process.c). */
+struct sct_args {
+  size_t n;
+  sct_arg_t *items;
+};
+const sct_target_t *sct__find_target(const char *name);
+
+/* The spawn start method (spawn.c): starting a child in the parent, and
+ * the child's side, run by sct_main (never returns in a spawned child). */
+int sct__spawn_start(const sct_target_t *target, const sct_args_t *args,
+                     long *pid);
+void sct__spawn_child_main(void);
+/* The argument vector given to sct_main, re-used for spawned children. */
+void sct__spawn_remember_argv(char **argv);
 
 /* Names of named objects (segment.c): checks @p name and writes the OS
  * name "sct.<space>.<name>" into @p buf. */

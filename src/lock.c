@@ -60,6 +60,15 @@ int sct_lock_new(sct_lock_t **out, sct_lock_kind_t kind) {
   return 0;
 }
 
+int sct__lock_adopt(sct_lock_t **out, sct_lock_kind_t kind,
+                    sct__lockstate_t *state) {
+  sct_lock_t *lock = handle_new(kind, state);
+  if (!lock)
+    return SCT_ENOMEM;
+  *out = lock;
+  return 0;
+}
+
 /* Borrowed views hold their owner object, which holds the state. */
 sct_lock_t *sct__lock_ref(sct_lock_t *lock) {
   if (lock->flags & SCT__LOCK_BORROWED)

@@ -111,6 +111,22 @@ static int obj_make(sct_obj_t **out, const sct_type_t *type, size_t n,
   return 0;
 }
 
+int sct__obj_adopt(sct_obj_t **out, const sct_type_t *type, size_t n,
+                   int is_array, void *data, sct__lockstate_t *lockstate) {
+  sct_obj_t *obj = sct__pool_get(&sct__obj_pool);
+  if (!obj)
+    return SCT_ENOMEM;
+  obj->magic = SCT__MAGIC_OBJ;
+  obj->flags = is_array ? SCT__OBJ_ARRAY : 0;
+  obj->refs = 1;
+  obj->type = sct__type_ref(type);
+  obj->n = n;
+  obj->data = data;
+  obj->lockstate = lockstate;
+  *out = obj;
+  return 0;
+}
+
 int sct_rawvalue_new(sct_obj_t **out, const sct_type_t *type,
                      const void *init) {
   return obj_make(out, type, 1, init, 0, 0);

@@ -105,6 +105,29 @@ int sct__process_wait(long pid, int timeout_ms, int *exitcode);
 /* Sends a stop request (@p hard == 0) or kills (@p hard != 0). */
 int sct__process_signal(long pid, int hard);
 
+/* 1 where fork exists. */
+int sct__can_fork(void);
+
+/* The value a segment handle will have in a spawned child, given its
+ * position among the handles passed to sct__process_spawn. */
+uint64_t sct__child_handle(intptr_t parent_handle, size_t index);
+
+/* Starts a copy of this program that inherits exactly @p handles (and the
+ * standard streams) and can read @p msg with sct__bootstrap_take. @p argv
+ * is the argument vector given to sct_main (may be NULL). */
+int sct__process_spawn(long *pid, char **argv, const intptr_t *handles,
+                       size_t n, const void *msg, size_t len);
+
+/* In a spawned child: 1 and the message (free() it) when this process
+ * was spawned by sct, 0 when it was not, or a negative code with the
+ * reason written into @p why. */
+int sct__bootstrap_take(unsigned char **msg, size_t *len, char *why,
+                        size_t whycap);
+
+/* Maps a segment handle received from the parent after checking that it
+ * is one, of exactly @p size bytes. */
+int sct__segment_attach(sct__segment_t *seg, uint64_t handle, uint64_t size);
+
 /* Ends the calling child process with @p status after flushing stdio,
  * without running the parent's atexit handlers. */
 void sct__process_exit(int status);

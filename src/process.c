@@ -7,11 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct sct_args {
-  size_t n;
-  sct_arg_t *items; /* strings point into the same allocation */
-};
-
 typedef enum { STATE_NEW, STATE_RUNNING, STATE_ENDED, STATE_JOINED } state_t;
 
 struct sct_process {
@@ -26,10 +21,10 @@ struct sct_process {
 
 static const sct_target_t *targets;
 static size_t target_count;
+static sct_start_method_t default_method = SCT_START_DEFAULT;
 
 int sct_main(int argc, char **argv, const sct_target_t *table, size_t n) {
   (void)argc;
-  (void)argv;
   if (n > 0 && !table)
     return SCT_EINVAL;
   for (size_t i = 0; i < n; i++) {
@@ -42,10 +37,34 @@ int sct_main(int argc, char **argv, const sct_target_t *table, size_t n) {
   sct__init();
   targets = table;
   target_count = n;
+  sct__spawn_remember_argv(argv);
+  sct__spawn_child_main(); /* does not return in a spawned child */
   return 0;
 }
 
-static const sct_target_t *find_target(const char *name) {
+static int valid_method(sct_start_method_t method) {
+  return method == SCT_START_DEFAULT || method == SCT_START_SPAWN ||
+         (method == SCT_START_FORK && sct__can_fork());
+}
+
+int sct_set_start_method(sct_start_method_t method) {
+  if (!valid_method(method))
+    return SCT_EINVAL;
+  default_method = method;
+  return 0;
+}
+
+/* The method a process will use: its own, else the process-wide default,
+ * else fork where there is one. */
+static sct_start_method_t method_of(const sct_process_t *p) {
+  if (p->method != SCT_START_DEFAULT)
+    return p->method;
+  if (default_method != SCT_START_DEFAULT)
+    return default_method;
+  return sct__can_fork() ? SCT_START_FORK : SCT_START_SPAWN;
+}
+
+const sct_target_t *sct__find_target(const char *name) {
   for (size_t i = 0; i < target_count; i++)
     if (strcmp(targets[i].name, name) == 0)
       return &targets[i];
@@ -168,7 +187,7 @@ int sct_process_new(sct_process_t **out, const char *target,
     return SCT_EINVAL;
   if (!targets)
     return SCT_EINVAL; /* sct_main was not called */
-  const sct_target_t *t = find_target(target);
+  const sct_target_t *t = sct__find_target(target);
   if (!t)
     return SCT_ENOTARGET;
   sct_process_t *p = calloc(1, sizeof *p);
@@ -191,7 +210,7 @@ int sct_process_set_start_method(sct_process_t *p, sct_start_method_t method) {
   int rc = check_process(p);
   if (rc != 0)
     return rc;
-  if (method != SCT_START_DEFAULT && method != SCT_START_FORK)
+  if (!valid_method(method))
     return SCT_EINVAL;
   if (p->state != STATE_NEW)
     return SCT_ESTATE;
@@ -206,13 +225,15 @@ int sct_process_start(sct_process_t *p) {
   if (p->state != STATE_NEW)
     return SCT_ESTATE;
   long pid;
-  rc = sct__process_fork(&pid);
+  if (method_of(p) == SCT_START_SPAWN) {
+    rc = sct__spawn_start(p->target, &p->args, &pid);
+  } else {
+    rc = sct__process_fork(&pid);
+    if (rc == 0 && pid == 0)
+      sct__process_exit(p->target->fn(&p->args));
+  }
   if (rc != 0)
     return rc;
-  if (pid == 0) {
-    int status = p->target->fn(&p->args);
-    sct__process_exit(status);
-  }
   p->pid = pid;
   p->state = STATE_RUNNING;
   return 0;

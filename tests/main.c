@@ -4,6 +4,7 @@
  *   sct_tests              run every suite
  *   sct_tests --list       print the suite names
  *   sct_tests --suite NAME run one suite (one ctest test per suite)
+ *   ... --start fork|spawn start children that way (default: fork)
  *
  * The exit status is non-zero when any assertion or suite set-up failed:
  * CUnit's own CU_get_error() does not say so, so the failure records are
@@ -109,6 +110,17 @@ int main(int argc, char **argv) {
   }
 
   const char *only = NULL;
+  if (argc >= 3 && strcmp(argv[argc - 2], "--start") == 0) {
+    const char *method = argv[argc - 1];
+    sct_start_method_t m = strcmp(method, "fork") == 0    ? SCT_START_FORK
+                           : strcmp(method, "spawn") == 0 ? SCT_START_SPAWN
+                                                          : SCT_START_DEFAULT;
+    if (m == SCT_START_DEFAULT || sct_set_start_method(m) != 0) {
+      fprintf(stderr, "sct_tests: unknown start method '%s'\n", method);
+      return 2;
+    }
+    argc -= 2;
+  }
   if (argc == 2 && strcmp(argv[1], "--list") == 0) {
     for (size_t i = 0; i < NSUITES; i++)
       puts(suites[i]->name);
