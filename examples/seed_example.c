@@ -8,7 +8,8 @@
  *   A = Array(Point, [(1.875,-6.25), (-5.75,2.0), (2.375,9.5)], lock=lock)
  *   p = Process(target=modify, args=(n, x, s, A)); p.start(); p.join()
  *
- * It prints the same four lines as the Python program.
+ * It prints the same four lines as the Python program, whichever way the
+ * child is started: seed_example [--start fork|spawn].
  */
 #include <sct.h>
 
@@ -90,6 +91,21 @@ int main(int argc, char **argv) {
   char text[64];
 
   check(sct_main(argc, argv, targets, 1), "sct_main");
+  if (argc == 3 && strcmp(argv[1], "--start") == 0) {
+    sct_start_method_t method = strcmp(argv[2], "fork") == 0
+                                    ? SCT_START_FORK
+                                    : strcmp(argv[2], "spawn") == 0
+                                          ? SCT_START_SPAWN
+                                          : SCT_START_DEFAULT;
+    if (method == SCT_START_DEFAULT) {
+      fprintf(stderr, "usage: seed_example [--start fork|spawn]\n");
+      return 2;
+    }
+    check(sct_set_start_method(method), "start method");
+  } else if (argc != 1) {
+    fprintf(stderr, "usage: seed_example [--start fork|spawn]\n");
+    return 2;
+  }
 
   static const sct_field_t fields[] = {SCT_FIELD(point_t, x, 'd'),
                                        SCT_FIELD(point_t, y, 'd')};

@@ -1,6 +1,7 @@
-# Runs PROGRAM and compares its standard output with the file EXPECTED,
-# byte for byte. Used by the seed_example test.
-execute_process(COMMAND ${PROGRAM}
+# Runs PROGRAM (with the ;-separated ARGS) and compares its standard
+# output with the file EXPECTED, byte for byte. Used by the seed_example
+# tests.
+execute_process(COMMAND ${PROGRAM} ${ARGS}
   OUTPUT_VARIABLE actual
   RESULT_VARIABLE status)
 file(READ ${EXPECTED} expected)

@@ -17,7 +17,7 @@ typedef struct test_suite {
 
 extern const test_suite_t suite_errors, suite_types, suite_heap, suite_objects,
     suite_format, suite_locks, suite_ownerdeath, suite_named, suite_process,
-    suite_stress;
+    suite_stress, suite_spawn;
 
 /* Asserts that an sct call returned @p expected, naming both on failure. */
 #define ASSERT_RC(call, expected)                                              \

@@ -1,0 +1,293 @@
+/*
+ * The spawn start method: what a spawned child inherits, and the
+ * bootstrap message as a trust boundary (crafted messages handed to real
+ * children through the platform's own transport).
+ */
+#define _GNU_SOURCE
+#include "test.h"
+
+#include "../src/bootstrap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static sct_process_t *start_spawned(const char *target, const sct_arg_t *args,
+                                    size_t n) {
+  sct_process_t *p = NULL;
+  if (sct_process_new(&p, target, args, n) != 0)
+    return NULL;
+  if (sct_process_set_start_method(p, SCT_START_SPAWN) != 0 ||
+      sct_process_start(p) != 0) {
+    sct_process_free(p);
+    return NULL;
+  }
+  return p;
+}
+
+/* ---- what crosses ---- */
+
+static int child_fd_closed(const sct_args_t *args) {
+  int64_t fd;
+  if (sct_args_int(args, 0, &fd) != 0)
+    return 10;
+  if (fcntl((int)fd, F_GETFD) != -1 || errno != EBADF)
+    return 11; /* the unrelated descriptor leaked */
+  if (fcntl(3, F_GETFD) != -1)
+    return 12; /* the bootstrap message was not closed */
+  return 0;
+}
+
+/* A descriptor the parent opened without close-on-exec does not reach a
+ * spawned child. */
+static void test_unrelated_fd_not_inherited(void) {
+  /* Deliberately not close-on-exec, and numbered above the descriptors
+   * the child is given (3 and up), so that a leak would show. */
+  int low = open("/dev/null", O_RDONLY);
+  int fd = fcntl(low, F_DUPFD, 100);
+  close(low);
+  CU_ASSERT_FATAL(fd >= 100);
+  sct_obj_t *v;
+  ASSERT_OK(sct_value_new(&v, type_of('i'), NULL, NULL));
+  sct_arg_t args[] = {SCT_AINT(fd), SCT_AOBJ(v)};
+  CU_ASSERT_EQUAL(finish_child(start_spawned("spawn.fd_closed", args, 2)), 0);
+  sct_obj_free(v);
+  close(fd);
+}
+
+static int parent_global;
+
+static int child_reads_global(const sct_args_t *args) {
+  (void)args;
+  return parent_global;
+}
+
+/* A spawned child starts from main: the parent's plain globals are not
+ * there (as in Python); a forked child has a copy. */
+static void test_globals_not_inherited(void) {
+  parent_global = 42;
+  CU_ASSERT_EQUAL(finish_child(start_spawned("spawn.global", NULL, 0)), 0);
+  sct_process_t *p;
+  ASSERT_OK(sct_process_new(&p, "spawn.global", NULL, 0));
+  ASSERT_OK(sct_process_set_start_method(p, SCT_START_FORK));
+  ASSERT_OK(sct_process_start(p));
+  CU_ASSERT_EQUAL(finish_child(p), 42);
+  parent_global = 0;
+}
+
+static int child_write_through(const sct_args_t *args) {
+  sct_obj_t *arr;
+  if (sct_args_obj(args, 0, &arr) != 0)
+    return 10;
+  double *d = sct_obj_ptr(arr);
+  for (size_t i = 0; i < sct_obj_len(arr); i++)
+    d[i] = d[i] * 2 + 1;
+  return 0;
+}
+
+/* Large arrays in several arenas reach the child at other addresses but
+ * are the same bytes. */
+static void test_same_bytes(void) {
+  sct_obj_t *small, *big;
+  ASSERT_OK(sct_rawarray_new(&small, type_of('d'), 10, NULL));
+  ASSERT_OK(sct_rawarray_new(&big, type_of('d'), (size_t)3 << 20, NULL));
+  ((double *)sct_obj_ptr(big))[((size_t)3 << 20) - 1] = 5;
+  sct_arg_t a1[] = {SCT_AOBJ(small)}, a2[] = {SCT_AOBJ(big)};
+  CU_ASSERT_EQUAL(finish_child(start_spawned("spawn.write", a1, 1)), 0);
+  CU_ASSERT_EQUAL(finish_child(start_spawned("spawn.write", a2, 1)), 0);
+  CU_ASSERT_EQUAL(((double *)sct_obj_ptr(small))[9], 1.0);
+  CU_ASSERT_EQUAL(((double *)sct_obj_ptr(big))[((size_t)3 << 20) - 1], 11.0);
+  sct_obj_free(small);
+  sct_obj_free(big);
+}
+
+static void test_default_method(void) {
+  ASSERT_RC(sct_set_start_method((sct_start_method_t)9), SCT_EINVAL);
+  ASSERT_OK(sct_set_start_method(SCT_START_SPAWN));
+  parent_global = 7;
+  CU_ASSERT_EQUAL(run_child("spawn.global", NULL, 0), 0);
+  ASSERT_OK(sct_set_start_method(SCT_START_DEFAULT)); /* fork on POSIX */
+  CU_ASSERT_EQUAL(run_child("spawn.global", NULL, 0), 7);
+  parent_global = 0;
+}
+
+/* ---- the trust boundary ---- */
+
+static int child_ok(const sct_args_t *args) {
+  (void)args;
+  return 0;
+}
+
+/*
+ * Hands @p msg and @p handles to a re-executed child through the real
+ * transport, with the child's stderr captured in @p err. Returns its exit
+ * code, or -1000 when it could not be started or did not end in 30 s.
+ */
+static int spawn_raw(const void *msg, size_t len, const intptr_t *handles,
+                     size_t n, char *err, size_t errcap) {
+  static char *argv[2];
+  char path[] = "/tmp/sct-test-stderr-XXXXXX";
+  int file = mkstemp(path);
+  int saved = dup(2);
+  long pid = 0;
+  int code = -1000;
+  argv[0] = "sct_tests";
+  fflush(stderr);
+  dup2(file, 2);
+  int rc = sct__process_spawn(&pid, argv, handles, n, msg, len);
+  dup2(saved, 2);
+  close(saved);
+  if (rc == 0 && sct__process_wait(pid, 30000, &code) != 0) {
+    sct__process_signal(pid, 1);
+    sct__process_wait(pid, -1, &code);
+    code = -1000;
+  }
+  ssize_t got = pread(file, err, errcap - 1, 0);
+  err[got > 0 ? got : 0] = '\0';
+  close(file);
+  unlink(path);
+  return code;
+}
+
+/* The child said exactly one line, in sct's words. */
+static void assert_one_line(const char *err) {
+  const char *nl = strchr(err, '\n');
+  CU_ASSERT(strncmp(err, "sct: spawned child: ", 20) == 0);
+  CU_ASSERT(nl != NULL && nl[1] == '\0');
+  if (!(nl && nl[1] == '\0' && strncmp(err, "sct: spawned child: ", 20) == 0))
+    fprintf(stderr, "\n  child said: [%s]\n", err);
+}
+
+static int encode(const char *target, sct__boot_segment_t *segs, size_t nsegs,
+                  sct__boot_arg_t *args, size_t nargs, unsigned char **msg,
+                  size_t *len) {
+  sct__boot_t b = {(char *)target, nsegs, segs, nargs, args};
+  return sct__boot_encode(&b, msg, len);
+}
+
+static void expect_rejected(const void *msg, size_t len, int status) {
+  char err[512];
+  CU_ASSERT_EQUAL(spawn_raw(msg, len, NULL, 0, err, sizeof err), status);
+  assert_one_line(err);
+}
+
+static void test_bad_messages(void) {
+  unsigned char *msg, *bad;
+  size_t len;
+  char err[512];
+  sct__boot_arg_t arg = {SCT_ARG_INT, 5, 0, NULL, NULL, 0, 0, {0, 0}, 0, 0,
+                         {0, 0}};
+  ASSERT_OK(encode("spawn.ok", NULL, 0, &arg, 1, &msg, &len));
+  /* The well-formed message runs. */
+  CU_ASSERT_EQUAL(spawn_raw(msg, len, NULL, 0, err, sizeof err), 0);
+  CU_ASSERT_STRING_EQUAL(err, "");
+
+  expect_rejected(msg, len - 1, SCT_EXIT_BOOTSTRAP);  /* truncated */
+  expect_rejected(msg, 3, SCT_EXIT_BOOTSTRAP);        /* truncated header */
+  expect_rejected("", 0, SCT_EXIT_BOOTSTRAP);         /* empty */
+  expect_rejected("hello, world", 12, SCT_EXIT_BOOTSTRAP); /* garbage */
+  bad = malloc(len + 1);
+  memcpy(bad, msg, len);
+  bad[len] = 'x';
+  expect_rejected(bad, len + 1, SCT_EXIT_BOOTSTRAP); /* trailing bytes */
+  bad[4] = 2;
+  expect_rejected(bad, len, SCT_EXIT_BOOTSTRAP); /* another version */
+  memcpy(bad, msg, len);
+  bad[len - 9] = 77;
+  expect_rejected(bad, len, SCT_EXIT_BOOTSTRAP); /* unknown arg kind */
+  free(bad);
+  size_t huge = (size_t)2 << 20;
+  bad = calloc(huge, 1);
+  memcpy(bad, msg, len);
+  expect_rejected(bad, huge, SCT_EXIT_BOOTSTRAP); /* oversized */
+  free(bad);
+  free(msg);
+
+  ASSERT_OK(encode("no.such.target", NULL, 0, &arg, 1, &msg, &len));
+  expect_rejected(msg, len, SCT_EXIT_NOTARGET);
+  free(msg);
+}
+
+/* Segments whose handles are not what the message claims. */
+static void test_bad_handles(void) {
+  unsigned char *msg;
+  size_t len;
+  char err[512];
+  int fd = memfd_create("sct-test", MFD_CLOEXEC);
+  CU_ASSERT_FATAL(fd >= 0 && ftruncate(fd, 4096) == 0);
+  intptr_t handles[1] = {fd};
+  sct__boot_segment_t seg = {sct__child_handle(fd, 0), 8192};
+  sct__boot_arg_t arg = {SCT_ARG_OBJ, 0, 0, NULL, type_of('d'), 4, 1,
+                         {0, 0}, 0, 0, {0, 0}};
+
+  /* Claims 8192 bytes, has 4096. */
+  ASSERT_OK(encode("spawn.ok", &seg, 1, &arg, 1, &msg, &len));
+  CU_ASSERT_EQUAL(spawn_raw(msg, len, handles, 1, err, sizeof err),
+                  SCT_EXIT_BOOTSTRAP);
+  assert_one_line(err);
+  free(msg);
+
+  /* The right size: accepted. */
+  seg.size = 4096;
+  ASSERT_OK(encode("spawn.ok", &seg, 1, &arg, 1, &msg, &len));
+  CU_ASSERT_EQUAL(spawn_raw(msg, len, handles, 1, err, sizeof err), 0);
+  free(msg);
+
+  /* A pipe is no segment. */
+  int pipefd[2];
+  CU_ASSERT_FATAL(pipe(pipefd) == 0);
+  handles[0] = pipefd[0];
+  ASSERT_OK(encode("spawn.ok", &seg, 1, &arg, 1, &msg, &len));
+  CU_ASSERT_EQUAL(spawn_raw(msg, len, handles, 1, err, sizeof err),
+                  SCT_EXIT_BOOTSTRAP);
+  assert_one_line(err);
+  free(msg);
+  close(pipefd[0]);
+  close(pipefd[1]);
+
+  /* A handle that was never passed. */
+  ASSERT_OK(encode("spawn.ok", &seg, 1, &arg, 1, &msg, &len));
+  CU_ASSERT_EQUAL(spawn_raw(msg, len, NULL, 0, err, sizeof err),
+                  SCT_EXIT_BOOTSTRAP);
+  assert_one_line(err);
+  free(msg);
+
+  /* An object past the end of its segment (caught by the decoder). */
+  handles[0] = fd;
+  arg.data.offset = 4096;
+  ASSERT_OK(encode("spawn.ok", &seg, 1, &arg, 1, &msg, &len));
+  CU_ASSERT_EQUAL(spawn_raw(msg, len, handles, 1, err, sizeof err),
+                  SCT_EXIT_BOOTSTRAP);
+  assert_one_line(err);
+  free(msg);
+
+  /* A "lock" whose state says it is another kind (here: zero bytes). */
+  sct__boot_arg_t lock = {SCT_ARG_LOCK, 0, 0, NULL, NULL, 0, 0, {0, 0}, 1,
+                          SCT_RLOCK, {0, 64}};
+  ASSERT_OK(encode("spawn.ok", &seg, 1, &lock, 1, &msg, &len));
+  CU_ASSERT_EQUAL(spawn_raw(msg, len, handles, 1, err, sizeof err),
+                  SCT_EXIT_BOOTSTRAP);
+  assert_one_line(err);
+  free(msg);
+  close(fd);
+}
+
+static CU_TestInfo tests[] = {
+    {"unrelated fd not inherited", test_unrelated_fd_not_inherited},
+    {"globals not inherited", test_globals_not_inherited},
+    {"same bytes", test_same_bytes},
+    {"default method", test_default_method},
+    {"bad messages", test_bad_messages},
+    {"bad handles", test_bad_handles},
+    CU_TEST_INFO_NULL};
+
+static const sct_target_t targets[] = {{"spawn.fd_closed", child_fd_closed},
+                                       {"spawn.global", child_reads_global},
+                                       {"spawn.write", child_write_through},
+                                       {"spawn.ok", child_ok}};
+
+const test_suite_t suite_spawn = {"spawn", tests, targets, 4};
