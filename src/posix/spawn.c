@@ -1,6 +1,6 @@
 /*
- * The spawn transport on POSIX: the program re-executes itself
- * (/proc/self/exe) with only the descriptors it needs.
+ * The spawn transport on POSIX: the program re-executes itself (the file
+ * /proc/self/exe names) with only the descriptors it needs.
  *
  * The child gets: its standard streams; fd 3, a memfd holding the
  * bootstrap message (named in SCT_BOOTSTRAP_FD, so it is read without
@@ -76,8 +76,8 @@ static int message_fd(const void *msg, size_t len) {
 /* In the forked child: moves sources[i] to targets[i] (through numbers
  * above all of them, so no move overwrites a source not yet moved),
  * closes everything else, and executes the program. */
-static void exec_child(const int *sources, size_t n, int report, char **argv,
-                       char **env) {
+static void exec_child(const char *exe, const int *sources, size_t n,
+                       int report, char **argv, char **env) {
   int high = FIRST_SEGMENT_FD + (int)n + 1;
   for (size_t i = 0; i < n; i++)
     if (sources[i] >= high)
@@ -102,7 +102,7 @@ static void exec_child(const int *sources, size_t n, int report, char **argv,
     for (int fd = report + 1; fd < (max > 0 ? max : 65536); fd++)
       close(fd);
   }
-  execve("/proc/self/exe", argv, env);
+  execve(exe, argv, env);
 failed: {
   int err = errno;
   ssize_t ignored = write(report, &err, sizeof err);
@@ -132,6 +132,15 @@ int sct__process_spawn(long *pid, char **argv, const intptr_t *handles,
   int *sources = calloc(n + 1, sizeof *sources);
   char **env = child_environment();
   int boot = -1, rc = 0;
+  /* The program's path is read before fork rather than exec'ing
+   * /proc/self/exe itself: tools that run programs under an interpreter
+   * (valgrind) answer this readlink with the program, not themselves. */
+  char exe[PATH_MAX];
+  ssize_t exe_len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (exe_len <= 0)
+    strcpy(exe, "/proc/self/exe");
+  else
+    exe[exe_len] = '\0';
   if (!sources || !env)
     rc = SCT_ENOMEM;
   else if ((boot = message_fd(msg, len)) < 0 || pipe2(report, O_CLOEXEC) != 0)
@@ -142,7 +151,7 @@ int sct__process_spawn(long *pid, char **argv, const intptr_t *handles,
       sources[i + 1] = (int)handles[i];
     pid_t child = fork();
     if (child == 0)
-      exec_child(sources, n + 1, report[1],
+      exec_child(exe, sources, n + 1, report[1],
                  argv && argv[0] ? argv : fallback_argv, env);
     close(report[1]);
     report[1] = -1;
