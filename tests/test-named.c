@@ -83,6 +83,10 @@ static int child_use_named(const sct_args_t *args) {
     return 13;
   if (sct_lock_acquire(lock, 0) != SCT_ETIMEDOUT) /* the parent holds it */
     return 14;
+  sct_lock_t *passed; /* the same lock, passed as an argument */
+  if (sct_args_lock(args, 2, &passed) != 0 ||
+      sct_lock_acquire(passed, 0) != SCT_ETIMEDOUT)
+    return 15;
   strcpy(sct_segment_ptr(seg), "from child");
   sct_lock_free(lock);
   sct_segment_close(seg);
@@ -99,8 +103,9 @@ static void test_named_across_processes(void) {
   ASSERT_OK(sct_lock_create_named(&lock, lock_name, SCT_RLOCK));
   ASSERT_RC(sct_lock_create_named(&again, lock_name, SCT_LOCK), SCT_EEXIST);
   ASSERT_OK(sct_lock_acquire(lock, 0));
-  sct_arg_t args[] = {SCT_ASTR(seg_name), SCT_ASTR(lock_name)};
-  CU_ASSERT_EQUAL(run_child("named.use", args, 2), 0);
+  sct_arg_t args[] = {SCT_ASTR(seg_name), SCT_ASTR(lock_name),
+                      SCT_ALOCK(lock)};
+  CU_ASSERT_EQUAL(run_child("named.use", args, 3), 0);
   CU_ASSERT_STRING_EQUAL(sct_segment_ptr(seg), "from child");
   ASSERT_OK(sct_lock_release(lock));
   ASSERT_OK(sct_lock_unlink_named(lock_name));
