@@ -174,57 +174,6 @@ int sct_chars_set_raw(sct_obj_t *obj, const char *s, size_t len) {
 
 /* ---- integers and floats ---- */
 
-/* Range of an integer typecode as [min, max] in int64 terms; the
- * unsigned 64-bit types are capped at INT64_MAX. */
-static void int_range(char code, int64_t *min, int64_t *max) {
-  switch (code) {
-  case 'b':
-    *min = SCHAR_MIN;
-    *max = SCHAR_MAX;
-    break;
-  case 'B':
-    *min = 0;
-    *max = UCHAR_MAX;
-    break;
-  case 'h':
-    *min = SHRT_MIN;
-    *max = SHRT_MAX;
-    break;
-  case 'H':
-    *min = 0;
-    *max = USHRT_MAX;
-    break;
-  case 'i':
-    *min = INT_MIN;
-    *max = INT_MAX;
-    break;
-  case 'I':
-    *min = 0;
-    *max = (int64_t)UINT_MAX;
-    break;
-  case 'l':
-    *min = LONG_MIN;
-    *max = LONG_MAX;
-    break;
-  case 'L':
-    *min = 0;
-    *max = ULONG_MAX > INT64_MAX ? INT64_MAX : (int64_t)ULONG_MAX;
-    break;
-  case 'q':
-    *min = LLONG_MIN;
-    *max = LLONG_MAX;
-    break;
-  default:
-    *min = 0;
-    *max = INT64_MAX;
-    break; /* 'Q' */
-  }
-}
-
-static int is_unsigned(char code) {
-  return strchr("BHILQ", code) != NULL;
-}
-
 /* Reads an integer of @p size bytes (signed or not) at @p p. */
 static int load_int(const void *p, const sct_type_t *t, int64_t *out) {
   uint64_t u = 0;
@@ -247,7 +196,7 @@ static int load_int(const void *p, const sct_type_t *t, int64_t *out) {
     s = *(const int64_t *)p;
     break;
   }
-  if (!is_unsigned(t->code)) {
+  if (t->int_kind != SCT__INT_UNSIGNED) {
     *out = s;
     return 0;
   }
@@ -268,13 +217,11 @@ static void store_int(void *p, size_t size, int64_t v) {
 
 static int check_int(const sct_obj_t *obj) {
   int rc = sct__obj_check(obj);
-  return rc == 0 && !sct__type_is_integer(obj->type) ? SCT_ETYPE : rc;
+  return rc == 0 && obj->type->int_kind == SCT__INT_NONE ? SCT_ETYPE : rc;
 }
 
 static int fits(const sct_type_t *t, int64_t v) {
-  int64_t min, max;
-  int_range(t->code, &min, &max);
-  return v >= min && v <= max;
+  return v >= t->min && v <= t->max;
 }
 
 int sct_value_get_i64(sct_obj_t *obj, int64_t *out) {
@@ -344,11 +291,7 @@ int sct_value_set_f64(sct_obj_t *obj, double v) {
 /* A delta for an unsigned type may be negative (a subtraction), down to
  * minus the type's maximum. */
 static int delta_fits(const sct_type_t *t, int64_t delta) {
-  int64_t min, max;
-  int_range(t->code, &min, &max);
-  if (is_unsigned(t->code))
-    min = -max;
-  return delta >= min && delta <= max;
+  return delta >= (t->int_kind == SCT__INT_UNSIGNED ? -t->max : t->min) && delta <= t->max;
 }
 
 int sct_value_add(sct_obj_t *obj, int64_t delta, int64_t *old) {

@@ -29,6 +29,8 @@ typedef struct sct__field {
   const sct_type_t *type; /* a built-in, or a clone owned by the struct */
 } sct__field_t;
 
+enum { SCT__INT_NONE = 0, SCT__INT_SIGNED = 1, SCT__INT_UNSIGNED = 2 };
+
 struct sct_type {
   uint32_t magic;
   int is_static; /* built-in descriptors are never freed */
@@ -39,12 +41,17 @@ struct sct_type {
   char *name;
   size_t nfields;
   sct__field_t *fields;
+  /* Integer typecodes only: SCT__INT_SIGNED or _UNSIGNED, and the
+   * range as int64 (unsigned 64-bit capped at INT64_MAX). Precomputed so
+   * the integer fast paths make no lookups. */
+  int int_kind;
+  int64_t min;
+  int64_t max;
 };
 
 int sct__type_check(const sct_type_t *type);
 const sct_type_t *sct__type_ref(const sct_type_t *type);
 void sct__type_unref(const sct_type_t *type);
-int sct__type_is_integer(const sct_type_t *type);
 /* Finds a (possibly dotted) field path: offset and field of the last name. */
 int sct__type_find_field(const sct_type_t *type, const char *path,
                          size_t *offset, const sct__field_t **field);
@@ -55,12 +62,15 @@ int sct__type_find_field(const sct_type_t *type, const char *path,
  * The shared state of a Lock or RLock. word is 0 when unlocked, else the
  * owner: bits 0-31 its id, bits 32-62 its start time, bit 63 set when
  * somebody may be sleeping. count is the RLock recursion depth, written
- * only by the owner.
+ * only by the owner. sleepers counts the waiters between deciding to
+ * sleep and waking up.
  */
 typedef struct sct__lockstate {
   uint64_t word;
   uint32_t count;
   uint32_t kind;
+  uint32_t sleepers;
+  uint32_t reserved;
 } sct__lockstate_t;
 
 void sct__lockstate_init(sct__lockstate_t *s, sct_lock_kind_t kind);
@@ -72,8 +82,7 @@ unsigned sct__lockstate_count(const sct__lockstate_t *s);
 /* An in-process mutex for the library's own tables, built on the same
  * state (kept in process-local memory). */
 typedef sct__lockstate_t sct__mutex_t;
-#define SCT__MUTEX_INIT                                                        \
-  { 0, 0, SCT_LOCK }
+#define SCT__MUTEX_INIT {0, 0, SCT_LOCK, 0, 0}
 void sct__mutex_lock(sct__mutex_t *m);
 void sct__mutex_unlock(sct__mutex_t *m);
 

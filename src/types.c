@@ -5,21 +5,40 @@
 #include "atomics.h"
 #include "internal.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
-#define BUILTIN(c, T)                                                          \
-  { SCT__MAGIC_TYPE, 1, 0, c, sizeof(T), _Alignof(T), NULL, 0, NULL }
+/* A built-in type: typecode, C type, and for integers signedness and range. */
+#define BUILTIN(c, T, kind, lo, hi)                                            \
+  {.magic = SCT__MAGIC_TYPE,                                                   \
+   .is_static = 1,                                                             \
+   .code = c,                                                                  \
+   .size = sizeof(T),                                                          \
+   .align = _Alignof(T),                                                       \
+   .int_kind = kind,                                                           \
+   .min = lo,                                                                  \
+   .max = hi}
+#define SIGNED_INT SCT__INT_SIGNED
+#define UNSIGNED_INT SCT__INT_UNSIGNED
+#define CAP(v) ((v) > INT64_MAX ? INT64_MAX : (int64_t)(v))
 
 static const struct sct_type builtins[] = {
-    BUILTIN('c', char),        BUILTIN('u', wchar_t),
-    BUILTIN('b', signed char), BUILTIN('B', unsigned char),
-    BUILTIN('h', short),       BUILTIN('H', unsigned short),
-    BUILTIN('i', int),         BUILTIN('I', unsigned int),
-    BUILTIN('l', long),        BUILTIN('L', unsigned long),
-    BUILTIN('q', long long),   BUILTIN('Q', unsigned long long),
-    BUILTIN('f', float),       BUILTIN('d', double),
+    BUILTIN('c', char, 0, 0, 0),
+    BUILTIN('u', wchar_t, 0, 0, 0),
+    BUILTIN('b', signed char, SIGNED_INT, SCHAR_MIN, SCHAR_MAX),
+    BUILTIN('B', unsigned char, UNSIGNED_INT, 0, UCHAR_MAX),
+    BUILTIN('h', short, SIGNED_INT, SHRT_MIN, SHRT_MAX),
+    BUILTIN('H', unsigned short, UNSIGNED_INT, 0, USHRT_MAX),
+    BUILTIN('i', int, SIGNED_INT, INT_MIN, INT_MAX),
+    BUILTIN('I', unsigned int, UNSIGNED_INT, 0, UINT_MAX),
+    BUILTIN('l', long, SIGNED_INT, LONG_MIN, LONG_MAX),
+    BUILTIN('L', unsigned long, UNSIGNED_INT, 0, CAP(ULONG_MAX)),
+    BUILTIN('q', long long, SIGNED_INT, LLONG_MIN, LLONG_MAX),
+    BUILTIN('Q', unsigned long long, UNSIGNED_INT, 0, CAP(ULLONG_MAX)),
+    BUILTIN('f', float, 0, 0, 0),
+    BUILTIN('d', double, 0, 0, 0),
 };
 
 int sct_type_from_code(char code, const sct_type_t **out) {
@@ -64,10 +83,6 @@ void sct__type_unref(const sct_type_t *type) {
   free(t->fields);
   free(t->name);
   sct__pool_put(&sct__type_pool, t);
-}
-
-int sct__type_is_integer(const sct_type_t *type) {
-  return type->code != 0 && strchr("bBhHiIlLqQ", type->code) != NULL;
 }
 
 static int valid_field_name(const char *name) {

@@ -1,0 +1,59 @@
+/* Shared declarations of sct_bench (see bench/README.md). */
+#ifndef SCT_BENCH_H
+#define SCT_BENCH_H
+
+#include <sct.h>
+
+#include <stddef.h>
+
+/* How hard to work: --quick cuts iterations and windows. */
+typedef struct bench_opts {
+  int quick;
+  int reps; /* repetitions per figure; the median is reported */
+} bench_opts_t;
+
+/* Prints "name value unit". */
+void report(const char *name, double value, const char *unit);
+/* Remembers a ratio, printed as "ratio_<name> value x" at the end. */
+void report_ratio(const char *name, double value);
+
+double now_s(void);
+double median(double *values, int n);
+/* Stops the benchmark with a message when an sct call failed. */
+void check(int rc, const char *what);
+/* Zeroed shared anonymous memory, for the raw baselines. */
+void *shared_memory(size_t size);
+
+/*
+ * A lock under test, as function pointers so sct and every baseline run
+ * through the same harness (the indirect call costs them all the same).
+ */
+typedef struct lock_ops {
+  const char *name;
+  void (*lock)(void *arg);
+  void (*unlock)(void *arg);
+  void *arg;
+  long long *counter; /* in shared memory */
+} lock_ops_t;
+
+/* Median ns per uncontended lock; increment; unlock. */
+double time_uncontended(const bench_opts_t *o, const lock_ops_t *ops);
+/* @p procs processes incrementing under the lock for a window: ops/s,
+ * with the exact count checked and fairness (min share / fair share)
+ * returned in @p fairness. */
+double time_contended(const bench_opts_t *o, const lock_ops_t *ops,
+                      int procs, double *fairness);
+
+/* Sets @p ops' lock and unlock to sct's (the arg is an sct_obj_t *). */
+void bench_sct_ops(lock_ops_t *ops);
+
+void bench_locks(const bench_opts_t *o);
+void bench_objects(const bench_opts_t *o);
+void bench_processes(const bench_opts_t *o);
+void bench_apr(const bench_opts_t *o);
+
+/* Targets started by the process benchmarks. */
+int bench_nop_target(const sct_args_t *args);
+int bench_hold_target(const sct_args_t *args);
+
+#endif

@@ -1,0 +1,233 @@
+/*
+ * Lock figures: uncontended and contended increments with sct's Lock and
+ * RLock against a raw process-shared robust pthread mutex, atomic add
+ * against a raw atomic fetch-add, and how long a blocked waiter takes to
+ * learn that the holder was killed.
+ */
+#include "bench.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* ---- sct ---- */
+
+static void sct_obj_lock(void *arg) { sct_obj_acquire(arg, SCT_INFINITE); }
+static void sct_obj_unlock(void *arg) { sct_obj_release(arg); }
+
+/* Fills in sct's lock functions (for apr.c's side-by-side runs). */
+void bench_sct_ops(lock_ops_t *ops) {
+  ops->lock = sct_obj_lock;
+  ops->unlock = sct_obj_unlock;
+}
+
+/* ---- raw baseline: robust, process-shared pthread mutex ---- */
+
+static void robust_lock(void *arg) {
+  if (pthread_mutex_lock(arg) == EOWNERDEAD)
+    pthread_mutex_consistent(arg);
+}
+static void robust_unlock(void *arg) { pthread_mutex_unlock(arg); }
+
+static pthread_mutex_t *robust_mutex(void) {
+  pthread_mutex_t *m = shared_memory(sizeof *m);
+  pthread_mutexattr_t a;
+  pthread_mutexattr_init(&a);
+  pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+  pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+  pthread_mutex_init(m, &a);
+  return m;
+}
+
+static sct_obj_t *value_with(sct_lock_kind_t kind) {
+  const sct_type_t *q;
+  sct_obj_t *v;
+  sct_lock_t *lock = NULL;
+  check(sct_type_from_code('q', &q), "type");
+  if (kind == SCT_LOCK)
+    check(sct_lock_new(&lock, SCT_LOCK), "lock");
+  check(sct_value_new(&v, q, NULL, lock), "value");
+  if (lock)
+    sct_lock_free(lock);
+  return v;
+}
+
+static void uncontended(const bench_opts_t *o, const lock_ops_t *raw) {
+  const sct_lock_kind_t kinds[2] = {SCT_RLOCK, SCT_LOCK};
+  const char *names[2] = {"uncontended_rlock_incr", "uncontended_lock_incr"};
+  double raw_ns = time_uncontended(o, raw);
+  report("uncontended_robust_mutex_incr", raw_ns, "ns");
+  for (int k = 0; k < 2; k++) {
+    sct_obj_t *v = value_with(kinds[k]);
+    lock_ops_t ops = {names[k], sct_obj_lock, sct_obj_unlock, v, sct_obj_ptr(v)};
+    double ns = time_uncontended(o, &ops);
+    report(names[k], ns, "ns");
+    report_ratio(names[k], ns / raw_ns);
+    sct_obj_free(v);
+  }
+}
+
+/* A locked read: sct_value_get_i64 against lock; read; unlock. */
+static void locked_read(const bench_opts_t *o, pthread_mutex_t *m,
+                        long long *shared) {
+  long n = o->quick ? 2000000 : 10000000;
+  double sct_t[16], raw_t[16];
+  sct_obj_t *v = value_with(SCT_RLOCK);
+  volatile long long sink = 0;
+  for (int r = 0; r < o->reps; r++) {
+    double start = now_s();
+    for (long i = 0; i < n; i++) {
+      int64_t x;
+      sct_value_get_i64(v, &x);
+      sink += x;
+    }
+    sct_t[r] = (now_s() - start) / (double)n * 1e9;
+    start = now_s();
+    for (long i = 0; i < n; i++) {
+      robust_lock(m);
+      sink += *(volatile long long *)shared;
+      robust_unlock(m);
+    }
+    raw_t[r] = (now_s() - start) / (double)n * 1e9;
+  }
+  double s = median(sct_t, o->reps), raw = median(raw_t, o->reps);
+  report("locked_read_sct", s, "ns");
+  report("locked_read_robust_mutex", raw, "ns");
+  report_ratio("locked_read", s / raw);
+  sct_obj_free(v);
+}
+
+static void contended(const bench_opts_t *o, const lock_ops_t *raw) {
+  const int procs[2] = {2, 4};
+  for (int i = 0; i < 2; i++) {
+    char name[64];
+    double raw_fair, fair;
+    double raw_rate = time_contended(o, raw, procs[i], &raw_fair);
+    snprintf(name, sizeof name, "contended%d_robust_mutex", procs[i]);
+    report(name, raw_rate, "ops/s");
+    snprintf(name, sizeof name, "fairness%d_robust_mutex", procs[i]);
+    report(name, raw_fair, "share");
+    sct_obj_t *v = value_with(SCT_RLOCK);
+    lock_ops_t ops = {"sct", sct_obj_lock, sct_obj_unlock, v, sct_obj_ptr(v)};
+    double rate = time_contended(o, &ops, procs[i], &fair);
+    snprintf(name, sizeof name, "contended%d_sct", procs[i]);
+    report(name, rate, "ops/s");
+    report_ratio(name, rate / raw_rate);
+    snprintf(name, sizeof name, "fairness%d_sct", procs[i]);
+    report(name, fair, "share");
+    sct_obj_free(v);
+  }
+}
+
+static void atomic_add(const bench_opts_t *o) {
+  long n = o->quick ? 5000000 : 20000000;
+  double sct_t[16], raw_t[16];
+  const sct_type_t *q;
+  sct_obj_t *v;
+  check(sct_type_from_code('q', &q), "type");
+  check(sct_rawvalue_new(&v, q, NULL), "value");
+  _Atomic long long *raw = shared_memory(sizeof *raw);
+  for (int r = 0; r < o->reps; r++) {
+    double start = now_s();
+    for (long i = 0; i < n; i++)
+      sct_value_add(v, 1, NULL);
+    sct_t[r] = (now_s() - start) / (double)n * 1e9;
+    start = now_s();
+    for (long i = 0; i < n; i++)
+      atomic_fetch_add(raw, 1);
+    raw_t[r] = (now_s() - start) / (double)n * 1e9;
+  }
+  double s = median(sct_t, o->reps), a = median(raw_t, o->reps);
+  report("atomic_add_sct", s, "ns");
+  report("atomic_add_raw", a, "ns");
+  report_ratio("atomic_add_speed", a / s);
+  sct_obj_free(v);
+}
+
+/* ---- owner death ---- */
+
+typedef struct killer {
+  sct_process_t *holder;
+  volatile int *waiting;
+  double killed_at;
+} killer_t;
+
+static void *kill_when_waited(void *arg) {
+  killer_t *k = arg;
+  while (!*k->waiting) {
+  }
+  usleep(10000); /* the waiter is asleep in acquire by now */
+  k->killed_at = now_s();
+  sct_process_kill(k->holder);
+  return NULL;
+}
+
+/* The holder: takes the lock, says so, and waits to be killed. */
+int bench_hold_target(const sct_args_t *args) {
+  sct_lock_t *lock;
+  sct_obj_t *flag;
+  if (sct_args_lock(args, 0, &lock) != 0 || sct_args_obj(args, 1, &flag) != 0 ||
+      sct_lock_acquire(lock, SCT_INFINITE) != 0)
+    return 1;
+  sct_value_set_i64(flag, 1);
+  for (;;)
+    pause();
+}
+
+static void owner_death(const bench_opts_t *o) {
+  int rounds = o->quick ? 10 : 20;
+  double ms[32];
+  for (int r = 0; r < rounds; r++) {
+    sct_lock_t *lock;
+    sct_obj_t *flag;
+    const sct_type_t *q;
+    volatile int waiting = 0;
+    check(sct_type_from_code('q', &q), "type");
+    check(sct_lock_new(&lock, SCT_LOCK), "lock");
+    check(sct_rawvalue_new(&flag, q, NULL), "flag");
+    sct_arg_t args[] = {SCT_ALOCK(lock), SCT_AOBJ(flag)};
+    killer_t k = {NULL, &waiting, 0};
+    check(sct_process_new(&k.holder, "hold", args, 2), "process");
+    check(sct_process_start(k.holder), "start");
+    int64_t held = 0;
+    while (held == 0)
+      sct_value_get_i64(flag, &held);
+    pthread_t t;
+    pthread_create(&t, NULL, kill_when_waited, &k);
+    waiting = 1;
+    int rc = sct_lock_acquire(lock, SCT_INFINITE);
+    double seen = now_s();
+    pthread_join(t, NULL);
+    if (rc != SCT_EOWNERDEAD) {
+      fprintf(stderr, "sct_bench: owner death not reported: %s\n",
+              sct_err_name(rc));
+      exit(1);
+    }
+    ms[r] = (seen - k.killed_at) * 1e3;
+    sct_lock_release(lock);
+    sct_process_join(k.holder, SCT_INFINITE);
+    sct_process_free(k.holder);
+    sct_lock_free(lock);
+    sct_obj_free(flag);
+  }
+  double med = median(ms, rounds); /* sorts ms */
+  report("owner_death_min", ms[0], "ms");
+  report("owner_death_median", med, "ms");
+  report("owner_death_max", ms[rounds - 1], "ms");
+}
+
+void bench_locks(const bench_opts_t *o) {
+  pthread_mutex_t *m = robust_mutex();
+  long long *counter = shared_memory(sizeof *counter);
+  lock_ops_t raw = {"robust_mutex", robust_lock, robust_unlock, m, counter};
+  uncontended(o, &raw);
+  locked_read(o, m, counter);
+  contended(o, &raw);
+  atomic_add(o);
+  owner_death(o);
+}

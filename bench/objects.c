@@ -1,0 +1,90 @@
+/*
+ * Object figures: a million synchronized Values (time, bytes each,
+ * mappings), and summing a million-element double Array under one lock
+ * against a malloc'd array.
+ */
+#include "bench.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define MANY 1000000
+
+static double resident_bytes(void) {
+  long pages = 0, resident = 0;
+  FILE *f = fopen("/proc/self/statm", "r");
+  if (f) {
+    if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
+      resident = 0;
+    fclose(f);
+  }
+  return (double)resident * (double)sysconf(_SC_PAGESIZE);
+}
+
+static void million_values(void) {
+  const sct_type_t *q;
+  sct_heap_stats_t before, after;
+  sct_obj_t **objs = malloc(MANY * sizeof *objs);
+  check(objs ? 0 : SCT_ENOMEM, "malloc");
+  check(sct_type_from_code('q', &q), "type");
+  check(sct_heap_stats(&before), "stats");
+  double rss = resident_bytes(), start = now_s();
+  for (long i = 0; i < MANY; i++)
+    check(sct_value_new(&objs[i], q, &(long long){i}, NULL), "value");
+  double made = now_s() - start;
+  check(sct_heap_stats(&after), "stats");
+  report("values_1m_create", made, "s");
+  report("values_1m_rss_per_value", (resident_bytes() - rss) / MANY, "B");
+  report("values_1m_shared_per_value",
+         (double)(after.used_bytes - before.used_bytes) / MANY, "B");
+  report("values_1m_mappings", (double)after.arenas, "mappings");
+  start = now_s();
+  for (long i = 0; i < MANY; i++)
+    sct_obj_free(objs[i]);
+  report("values_1m_free", now_s() - start, "s");
+  free(objs);
+}
+
+static void array_sum(const bench_opts_t *o) {
+  const sct_type_t *d;
+  sct_obj_t *arr;
+  double sct_t[16], raw_t[16];
+  double *local = malloc(MANY * sizeof *local);
+  check(local ? 0 : SCT_ENOMEM, "malloc");
+  check(sct_type_from_code('d', &d), "type");
+  double start = now_s();
+  check(sct_array_new(&arr, d, MANY, NULL, NULL), "array");
+  report("array_1m_create", (now_s() - start) * 1e3, "ms");
+  double *shared = sct_obj_ptr(arr);
+  for (long i = 0; i < MANY; i++)
+    shared[i] = local[i] = (double)i;
+  volatile double sink = 0;
+  for (int r = 0; r < o->reps; r++) {
+    start = now_s();
+    check(sct_obj_acquire(arr, SCT_INFINITE), "acquire");
+    double sum = 0;
+    for (long i = 0; i < MANY; i++)
+      sum += shared[i];
+    check(sct_obj_release(arr), "release");
+    sct_t[r] = (now_s() - start) * 1e3;
+    sink += sum;
+    start = now_s();
+    sum = 0;
+    for (long i = 0; i < MANY; i++)
+      sum += local[i];
+    raw_t[r] = (now_s() - start) * 1e3;
+    sink += sum;
+  }
+  double s = median(sct_t, o->reps), raw = median(raw_t, o->reps);
+  report("array_1m_sum_sct", s, "ms");
+  report("array_1m_sum_malloc", raw, "ms");
+  report_ratio("array_1m_sum", s / raw);
+  sct_obj_free(arr);
+  free(local);
+}
+
+void bench_objects(const bench_opts_t *o) {
+  million_values();
+  array_sum(o);
+}
