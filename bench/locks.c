@@ -161,7 +161,9 @@ static void *kill_when_waited(void *arg) {
   killer_t *k = arg;
   while (!*k->waiting) {
   }
-  usleep(10000); /* the waiter is asleep in acquire by now */
+  /* The waiter is asleep in acquire by then; a random phase within its
+   * 20 ms wait slice, so the figures cover early and late deaths. */
+  usleep(5000 + (useconds_t)(rand() % 20000));
   k->killed_at = now_s();
   sct_process_kill(k->holder);
   return NULL;

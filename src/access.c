@@ -216,6 +216,8 @@ static void store_int(void *p, size_t size, int64_t v) {
 }
 
 static int check_int(const sct_obj_t *obj) {
+  if (SCT__OBJ_LIVE(obj) && obj->type->int_kind != SCT__INT_NONE)
+    return 0;
   int rc = sct__obj_check(obj);
   return rc == 0 && obj->type->int_kind == SCT__INT_NONE ? SCT_ETYPE : rc;
 }

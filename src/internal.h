@@ -176,6 +176,11 @@ struct sct_obj {
 };
 
 int sct__obj_check(const sct_obj_t *obj);
+/* The test of sct__obj_check that passes, inline for fast paths (the
+ * full check then tells what is wrong). */
+#define SCT__OBJ_LIVE(obj)                                                     \
+  ((obj) && (obj)->magic == SCT__MAGIC_OBJ &&                                  \
+   !((obj)->flags & SCT__OBJ_FREED))
 /* A handle for bytes this process does not own (a spawned child's
  * arguments): freeing it only drops the handle. */
 int sct__obj_adopt(sct_obj_t **out, const sct_type_t *type, size_t n,

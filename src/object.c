@@ -296,6 +296,8 @@ void sct__obj_unlock(sct_obj_t *obj) {
 }
 
 int sct_obj_acquire(sct_obj_t *obj, int timeout_ms) {
+  if (SCT__OBJ_LIVE(obj) && obj->lockstate)
+    return sct__lockstate_acquire(obj->lockstate, timeout_ms);
   int rc = sct__obj_check(obj);
   if (rc != 0)
     return rc;
@@ -305,6 +307,8 @@ int sct_obj_acquire(sct_obj_t *obj, int timeout_ms) {
 }
 
 int sct_obj_release(sct_obj_t *obj) {
+  if (SCT__OBJ_LIVE(obj) && obj->lockstate)
+    return sct__lockstate_release(obj->lockstate);
   int rc = sct__obj_check(obj);
   if (rc != 0)
     return rc;
