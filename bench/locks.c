@@ -72,6 +72,17 @@ static void uncontended(const bench_opts_t *o, const lock_ops_t *raw) {
   }
 }
 
+/* Reports the medians of an sct loop and its raw baseline (ns each) and
+ * their ratio: sct / raw, or raw / sct when @p as_speed. */
+static void report_versus(const bench_opts_t *o, const char *sct_name,
+                          double *sct_ns, const char *raw_name, double *raw_ns,
+                          const char *ratio_name, int as_speed) {
+  double s = median(sct_ns, o->reps), raw = median(raw_ns, o->reps);
+  report(sct_name, s, "ns");
+  report(raw_name, raw, "ns");
+  report_ratio(ratio_name, as_speed ? raw / s : s / raw);
+}
+
 /* A locked read: sct_value_get_i64 against lock; read; unlock. */
 static void locked_read(const bench_opts_t *o, pthread_mutex_t *m,
                         long long *shared) {
@@ -95,10 +106,8 @@ static void locked_read(const bench_opts_t *o, pthread_mutex_t *m,
     }
     raw_t[r] = (now_s() - start) / (double)n * 1e9;
   }
-  double s = median(sct_t, o->reps), raw = median(raw_t, o->reps);
-  report("locked_read_sct", s, "ns");
-  report("locked_read_robust_mutex", raw, "ns");
-  report_ratio("locked_read", s / raw);
+  report_versus(o, "locked_read_sct", sct_t, "locked_read_robust_mutex", raw_t,
+                "locked_read", 0);
   sct_obj_free(v);
 }
 
@@ -142,10 +151,8 @@ static void atomic_add(const bench_opts_t *o) {
       atomic_fetch_add(raw, 1);
     raw_t[r] = (now_s() - start) / (double)n * 1e9;
   }
-  double s = median(sct_t, o->reps), a = median(raw_t, o->reps);
-  report("atomic_add_sct", s, "ns");
-  report("atomic_add_raw", a, "ns");
-  report_ratio("atomic_add_speed", a / s);
+  report_versus(o, "atomic_add_sct", sct_t, "atomic_add_raw", raw_t,
+                "atomic_add_speed", 1);
   sct_obj_free(v);
 }
 
