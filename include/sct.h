@@ -1,4 +1,5 @@
-/*
+/**
+ * @file sct.h
  * sct: shared C types.
  *
  * Typed objects (scalars, arrays, structs, strings) allocated from shared
@@ -24,6 +25,12 @@
 extern "C" {
 #endif
 
+/**
+ * @def SCT_EXTERN
+ * Marks a public declaration: exported from the shared library (dllexport
+ * while building the DLL, dllimport when using it, default visibility on
+ * GCC and Clang), nothing for the static library.
+ */
 #if defined(_WIN32) && defined(SCT_SHARED) && defined(SCT_BUILDING)
 #define SCT_EXTERN __declspec(dllexport)
 #elif defined(_WIN32) && defined(SCT_SHARED)
@@ -33,6 +40,23 @@ extern "C" {
 #else
 #define SCT_EXTERN
 #endif
+
+/* ------------------------------------------------------------------------
+ * Version
+ * ------------------------------------------------------------------------ */
+
+/** Major version: changes when the ABI or API breaks compatibility. */
+#define SCT_VERSION_MAJOR 0
+/** Minor version: new functions, compatible with older minors. */
+#define SCT_VERSION_MINOR 1
+/** Patch version: fixes only. */
+#define SCT_VERSION_PATCH 0
+
+/** The version of the library in use: major * 10000 + minor * 100 + patch. */
+SCT_EXTERN int sct_version(void);
+
+/** The version of the library in use as text, e.g. "0.1.0". */
+SCT_EXTERN const char *sct_version_string(void);
 
 /* ------------------------------------------------------------------------
  * Errors
@@ -322,6 +346,8 @@ SCT_EXTERN void *sct_obj_ptr(const sct_obj_t *obj);
 
 /** Copies a whole Value (or Array) out into @p out / in from @p in. */
 SCT_EXTERN int sct_value_get(sct_obj_t *obj, void *out);
+/** Copies @p in (a local object of the same C type and length) over the
+ *  whole Value or Array. */
 SCT_EXTERN int sct_value_set(sct_obj_t *obj, const void *in);
 
 /**
@@ -330,10 +356,13 @@ SCT_EXTERN int sct_value_set(sct_obj_t *obj, const void *in);
  * value outside the typecode's range).
  */
 SCT_EXTERN int sct_value_get_i64(sct_obj_t *obj, int64_t *out);
+/** Sets an integer Value to @p v: SCT_EOVERFLOW outside the typecode's
+ *  range, SCT_ETYPE for other types. */
 SCT_EXTERN int sct_value_set_i64(sct_obj_t *obj, int64_t v);
 
 /** A Value of typecode 'f' or 'd' as a double. SCT_ETYPE otherwise. */
 SCT_EXTERN int sct_value_get_f64(sct_obj_t *obj, double *out);
+/** Sets a Value of typecode 'f' (rounded to float) or 'd' to @p v. */
 SCT_EXTERN int sct_value_set_f64(sct_obj_t *obj, double v);
 
 /**
@@ -354,6 +383,7 @@ SCT_EXTERN int sct_value_cas(sct_obj_t *obj, int64_t *expected,
 
 /** Element @p i of an Array (or i == 0 of a Value). SCT_ERANGE past the end. */
 SCT_EXTERN int sct_array_get(sct_obj_t *obj, size_t i, void *out);
+/** Sets element @p i from @p in. SCT_ERANGE past the end. */
 SCT_EXTERN int sct_array_set(sct_obj_t *obj, size_t i, const void *in);
 
 /**
@@ -362,6 +392,7 @@ SCT_EXTERN int sct_array_set(sct_obj_t *obj, size_t i, const void *in);
  */
 SCT_EXTERN int sct_array_get_slice(sct_obj_t *obj, size_t start, size_t stop,
                                    void *out);
+/** Sets elements [start, stop) from @p in (stop - start local elements). */
 SCT_EXTERN int sct_array_set_slice(sct_obj_t *obj, size_t start, size_t stop,
                                    const void *in);
 
@@ -373,6 +404,7 @@ SCT_EXTERN int sct_array_set_slice(sct_obj_t *obj, size_t start, size_t stop,
  */
 SCT_EXTERN int sct_field_get(sct_obj_t *obj, size_t i, const char *path,
                              void *out);
+/** Sets field @p path of element @p i from @p in (as sct_field_get). */
 SCT_EXTERN int sct_field_set(sct_obj_t *obj, size_t i, const char *path,
                              const void *in);
 
@@ -465,8 +497,8 @@ typedef int (*sct_target_fn)(const sct_args_t *args);
 
 /** One named target of the program's target table. */
 typedef struct sct_target {
-  const char *name;
-  sct_target_fn fn;
+  const char *name; /**< the name processes are started with */
+  sct_target_fn fn; /**< the function run in the child */
 } sct_target_t;
 
 /**
@@ -485,31 +517,36 @@ SCT_EXTERN int sct_main(int argc, char **argv, const sct_target_t *targets,
 
 /** The kinds of argument a target can receive. */
 typedef enum sct_arg_kind {
-  SCT_ARG_NONE_ = 0,
-  SCT_ARG_OBJ = 1,
-  SCT_ARG_LOCK = 2,
-  SCT_ARG_INT = 3,
-  SCT_ARG_DOUBLE = 4,
-  SCT_ARG_STR = 5
+  SCT_ARG_NONE_ = 0,  /**< no argument (never valid) */
+  SCT_ARG_OBJ = 1,    /**< a shared object (sct_obj_t *) */
+  SCT_ARG_LOCK = 2,   /**< a lock (sct_lock_t *) */
+  SCT_ARG_INT = 3,    /**< an int64_t */
+  SCT_ARG_DOUBLE = 4, /**< a double */
+  SCT_ARG_STR = 5     /**< a NUL-terminated string */
 } sct_arg_kind_t;
 
 /** One argument, built with the SCT_A* macros. */
 typedef struct sct_arg {
-  sct_arg_kind_t kind;
+  sct_arg_kind_t kind; /**< which member of @c u is set */
+  /** The value, by kind. */
   union {
-    sct_obj_t *obj;
-    sct_lock_t *lock;
-    int64_t i;
-    double d;
-    const char *s;
+    sct_obj_t *obj;   /**< SCT_ARG_OBJ: a shared object */
+    sct_lock_t *lock; /**< SCT_ARG_LOCK: a lock */
+    int64_t i;        /**< SCT_ARG_INT */
+    double d;         /**< SCT_ARG_DOUBLE */
+    const char *s;    /**< SCT_ARG_STR: copied by sct_process_new */
   } u;
 } sct_arg_t;
 
-/* Compound-literal constructors for sct_arg_t (C99 designated initialisers). */
+/** An object argument (compound literal; C99 or C++20). */
 #define SCT_AOBJ(o) ((sct_arg_t){SCT_ARG_OBJ, {.obj = (o)}})
+/** A lock argument. */
 #define SCT_ALOCK(l) ((sct_arg_t){SCT_ARG_LOCK, {.lock = (l)}})
+/** An integer argument. */
 #define SCT_AINT(v) ((sct_arg_t){SCT_ARG_INT, {.i = (v)}})
+/** A double argument. */
 #define SCT_ADOUBLE(v) ((sct_arg_t){SCT_ARG_DOUBLE, {.d = (v)}})
+/** A string argument (copied when the process is made). */
 #define SCT_ASTR(v) ((sct_arg_t){SCT_ARG_STR, {.s = (v)}})
 
 /** Number of arguments. */
@@ -520,10 +557,14 @@ SCT_EXTERN size_t sct_args_count(const sct_args_t *args);
  * @return 0; SCT_ERANGE past the end; SCT_ETYPE for another kind.
  */
 SCT_EXTERN int sct_args_obj(const sct_args_t *args, size_t i, sct_obj_t **out);
+/** Argument @p i as a lock (see sct_args_obj). */
 SCT_EXTERN int sct_args_lock(const sct_args_t *args, size_t i,
                              sct_lock_t **out);
+/** Argument @p i as an integer (see sct_args_obj). */
 SCT_EXTERN int sct_args_int(const sct_args_t *args, size_t i, int64_t *out);
+/** Argument @p i as a double (see sct_args_obj). */
 SCT_EXTERN int sct_args_double(const sct_args_t *args, size_t i, double *out);
+/** Argument @p i as a string (see sct_args_obj). */
 SCT_EXTERN int sct_args_str(const sct_args_t *args, size_t i, const char **out);
 
 /** A child process. */

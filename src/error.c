@@ -1,4 +1,5 @@
-/* Error codes: messages and names, generated from SCT_ERRNO_MAP. */
+/* Error codes (messages and names, generated from SCT_ERRNO_MAP) and the
+ * library's version. */
 #include "internal.h"
 
 const char *sct_strerror(int code) {
@@ -39,4 +40,17 @@ int sct__add_size(size_t a, size_t b, size_t *out) {
     return SCT_EOVERFLOW;
   *out = a + b;
   return 0;
+}
+
+#define SCT_STR_(x) #x
+#define SCT_STR(x) SCT_STR_(x)
+
+int sct_version(void) {
+  return SCT_VERSION_MAJOR * 10000 + SCT_VERSION_MINOR * 100 +
+         SCT_VERSION_PATCH;
+}
+
+const char *sct_version_string(void) {
+  return SCT_STR(SCT_VERSION_MAJOR) "." SCT_STR(SCT_VERSION_MINOR) "." SCT_STR(
+      SCT_VERSION_PATCH);
 }

@@ -1,0 +1,57 @@
+# Installation: header, both libraries, the CMake package, sct.pc, and the
+# Debian package (cpack -G DEB). Included from the top CMakeLists.txt.
+include(CMakePackageConfigHelpers)
+
+install(FILES include/sct.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(TARGETS sct_static sct_shared EXPORT sctTargets
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+
+set(SCT_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/sct)
+install(EXPORT sctTargets NAMESPACE sct:: DESTINATION ${SCT_CMAKE_DIR})
+configure_package_config_file(cmake/sctConfig.cmake.in
+  ${CMAKE_CURRENT_BINARY_DIR}/sctConfig.cmake
+  INSTALL_DESTINATION ${SCT_CMAKE_DIR})
+# Within a major version the API only grows (see README, "Versions").
+write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/sctConfigVersion.cmake
+  COMPATIBILITY SameMajorVersion)
+install(FILES ${CMAKE_CURRENT_BINARY_DIR}/sctConfig.cmake
+  ${CMAKE_CURRENT_BINARY_DIR}/sctConfigVersion.cmake
+  DESTINATION ${SCT_CMAKE_DIR})
+
+# pkg-config: static users also need the system libraries.
+if(SCT_HAVE_LIBRT)
+  set(SCT_PC_PRIVATE_LIBS "-lrt -lm")
+else()
+  set(SCT_PC_PRIVATE_LIBS "-lm")
+endif()
+# The prefix is written at install time, so `cmake --install --prefix P`
+# and cpack's /usr both get a .pc that points where the files went.
+configure_file(cmake/sct.pc.in ${CMAKE_CURRENT_BINARY_DIR}/sct.pc.in2 @ONLY)
+install(CODE "
+  set(prefix \"\${CMAKE_INSTALL_PREFIX}\")
+  file(READ \"${CMAKE_CURRENT_BINARY_DIR}/sct.pc.in2\" pc)
+  string(REGEX REPLACE \"^prefix=[^\\n]*\" \"prefix=\${prefix}\" pc \"\${pc}\")
+  file(WRITE \"${CMAKE_CURRENT_BINARY_DIR}/sct.pc\" \"\${pc}\")")
+install(FILES ${CMAKE_CURRENT_BINARY_DIR}/sct.pc
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+# cpack -G DEB
+set(CPACK_PACKAGE_NAME libsct-dev)
+set(CPACK_PACKAGE_VENDOR "sct developers")
+set(CPACK_PACKAGE_CONTACT "sct developers <sct@example.invalid>")
+set(CPACK_DEBIAN_PACKAGE_MAINTAINER "sct developers <sct@example.invalid>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
+set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "sct brings Python's multiprocessing.sharedctypes to C: scalars, arrays,
+ structs and strings in shared memory, process-shared locks that report a
+ dead owner, and child processes started by fork or spawn. This package
+ holds the shared and static libraries, the header, and the CMake and
+ pkg-config files.")
+set(CPACK_DEBIAN_PACKAGE_SECTION libdevel)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_GENERATOR DEB)
+include(CPack)
