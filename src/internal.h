@@ -70,7 +70,7 @@ typedef struct sct__lockstate {
   uint32_t count;
   uint32_t kind;
   uint32_t sleepers;
-  uint32_t reserved;
+  uint32_t wake_key; /* see sct__wake_key */
 } sct__lockstate_t;
 
 void sct__lockstate_init(sct__lockstate_t *s, sct_lock_kind_t kind);

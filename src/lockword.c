@@ -65,7 +65,7 @@ static uint32_t *wait_half(sct__lockstate_t *s) {
 void sct__lockstate_init(sct__lockstate_t *s, sct_lock_kind_t kind) {
   s->count = 0;
   s->sleepers = 0;
-  s->reserved = 0;
+  s->wake_key = sct__wake_key();
   s->kind = (uint32_t)kind;
   sct__store_release(&s->word, UINT64_C(0));
 }
@@ -95,7 +95,7 @@ static int sleep_on(sct__lockstate_t *s, uint64_t seen, int slice) {
     }
     seen = marked;
   }
-  rc = sct__word_wait(wait_half(s), (uint32_t)(seen >> 32), slice);
+  rc = sct__word_wait(wait_half(s), (uint32_t)(seen >> 32), slice, s->wake_key);
   sct__fetch_add(&s->sleepers, (uint32_t)-1);
   return rc;
 }
@@ -169,7 +169,7 @@ int sct__lockstate_release(sct__lockstate_t *s) {
   if (old == 0)
     return SCT_ENOTHELD;
   if (old & WAITERS)
-    sct__word_wake(wait_half(s));
+    sct__word_wake(wait_half(s), s->wake_key);
   return 0;
 }
 

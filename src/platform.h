@@ -57,13 +57,19 @@ void sct__install_fork_handlers(void (*prepare)(void), void (*parent)(void),
 
 /* ---- waiting on a shared 32-bit word (lock.c) ---- */
 
+/* A key naming a lock's wake-up object where the OS needs one (Windows:
+ * a named semaphore); stored in the lock state when it is made. POSIX
+ * futexes need none and return 0. */
+uint32_t sct__wake_key(void);
+
 /* Sleeps while *word == expected, at most @p timeout_ms (>= 0).
  * Returns 0 when woken or when the word differed, SCT_ETIMEDOUT. Works
  * across processes for words in shared mappings. */
-int sct__word_wait(uint32_t *word, uint32_t expected, int timeout_ms);
+int sct__word_wait(uint32_t *word, uint32_t expected, int timeout_ms,
+                   uint32_t key);
 
 /* Wakes one waiter sleeping on @p word. */
-void sct__word_wake(uint32_t *word);
+void sct__word_wake(uint32_t *word, uint32_t key);
 
 /* ---- shared memory segments (shm.c) ---- */
 

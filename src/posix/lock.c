@@ -11,11 +11,15 @@
 #include <time.h>
 #include <unistd.h>
 
+uint32_t sct__wake_key(void) { return 0; }
+
 #ifdef __linux__
 #include <linux/futex.h>
 #include <sys/syscall.h>
 
-int sct__word_wait(uint32_t *word, uint32_t expected, int timeout_ms) {
+int sct__word_wait(uint32_t *word, uint32_t expected, int timeout_ms,
+                   uint32_t key) {
+  (void)key;
   struct timespec ts = {timeout_ms / 1000,
                         (long)(timeout_ms % 1000) * 1000000L};
   long r = syscall(SYS_futex, word, FUTEX_WAIT, expected, &ts, NULL, 0);
@@ -24,13 +28,16 @@ int sct__word_wait(uint32_t *word, uint32_t expected, int timeout_ms) {
   return 0; /* woken, EAGAIN (the word changed) or EINTR */
 }
 
-void sct__word_wake(uint32_t *word) {
+void sct__word_wake(uint32_t *word, uint32_t key) {
+  (void)key;
   syscall(SYS_futex, word, FUTEX_WAKE, 1, NULL, NULL, 0);
 }
 
 #else
 
-int sct__word_wait(uint32_t *word, uint32_t expected, int timeout_ms) {
+int sct__word_wait(uint32_t *word, uint32_t expected, int timeout_ms,
+                   uint32_t key) {
+  (void)key;
   (void)word;
   (void)expected;
   /* Report a timeout each time, so the caller's liveness check runs. */
@@ -38,7 +45,8 @@ int sct__word_wait(uint32_t *word, uint32_t expected, int timeout_ms) {
   return SCT_ETIMEDOUT;
 }
 
-void sct__word_wake(uint32_t *word) {
+void sct__word_wake(uint32_t *word, uint32_t key) {
+  (void)key;
   (void)word;
 }
 
