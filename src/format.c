@@ -169,7 +169,7 @@ static void put_literal(out_t *o, const unsigned long *cp, size_t n,
 
 /* Characters of a 'c' or 'u' run up to its first NUL (Python's .value). */
 static void put_text(out_t *o, const sct_type_t *t, const void *p, size_t n) {
-  unsigned long small[64];
+  unsigned long small[64] = {0};
   unsigned long *cp = n <= 64 ? small : malloc(n * sizeof *cp);
   size_t len = 0;
   if (!cp) {

@@ -1,0 +1,85 @@
+/*
+ * Owner identities and liveness on Windows. Process and thread ids come
+ * from one namespace, so an id names one or the other; the start bits are
+ * the low 31 bits of the creation time in milliseconds (ids are reused).
+ * A process's id is cached once (there is no fork); a thread's per thread.
+ */
+#include "../atomics.h"
+#include "../internal.h"
+
+#include <windows.h>
+
+static uint64_t process_cache;
+static SCT__THREAD_LOCAL uint64_t thread_cache;
+
+static uint32_t start_bits(FILETIME created) {
+  ULARGE_INTEGER t;
+  t.LowPart = created.dwLowDateTime;
+  t.HighPart = created.dwHighDateTime;
+  return (uint32_t)(t.QuadPart / 10000u) & 0x7fffffffu;
+}
+
+static sct__ident_t unpack(uint64_t v) {
+  sct__ident_t who = {(uint32_t)v, (uint32_t)(v >> 32)};
+  return who;
+}
+
+sct__ident_t sct__self_process(void) {
+  uint64_t cached = sct__load_acquire(&process_cache);
+  if (cached == 0) {
+    FILETIME created, exited, kernel, user;
+    uint32_t bits = 0;
+    if (GetProcessTimes(GetCurrentProcess(), &created, &exited, &kernel, &user))
+      bits = start_bits(created);
+    cached = (uint64_t)GetCurrentProcessId() | (uint64_t)bits << 32;
+    sct__store_release(&process_cache, cached);
+  }
+  return unpack(cached);
+}
+
+sct__ident_t sct__self_thread(void) {
+  if (thread_cache == 0) {
+    FILETIME created, exited, kernel, user;
+    uint32_t bits = 0;
+    if (GetThreadTimes(GetCurrentThread(), &created, &exited, &kernel, &user))
+      bits = start_bits(created);
+    thread_cache = (uint64_t)GetCurrentThreadId() | (uint64_t)bits << 32;
+  }
+  return unpack(thread_cache);
+}
+
+/* Alive when the object opens, has not ended, and started when the
+ * identity says; gone when it cannot be found. Unsure: alive. */
+static int alive(HANDLE h, int is_process, uint32_t start) {
+  FILETIME created, exited, kernel, user;
+  int running = WaitForSingleObject(h, 0) == WAIT_TIMEOUT;
+  BOOL timed = is_process
+                   ? GetProcessTimes(h, &created, &exited, &kernel, &user)
+                   : GetThreadTimes(h, &created, &exited, &kernel, &user);
+  CloseHandle(h);
+  if (!running)
+    return 0;
+  return !timed || start == 0 || start_bits(created) == start;
+}
+
+int sct__ident_alive(sct__ident_t who) {
+  HANDLE h = OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION,
+                         FALSE, who.id);
+  if (h)
+    return alive(h, 1, who.start);
+  if (GetLastError() == ERROR_ACCESS_DENIED)
+    return 1;
+  h = OpenThread(SYNCHRONIZE | THREAD_QUERY_LIMITED_INFORMATION, FALSE,
+                 who.id);
+  if (h)
+    return alive(h, 0, who.start);
+  return GetLastError() == ERROR_ACCESS_DENIED;
+}
+
+/* No fork on Windows: nothing to install. */
+void sct__install_fork_handlers(void (*prepare)(void), void (*parent)(void),
+                                void (*child)(void)) {
+  (void)prepare;
+  (void)parent;
+  (void)child;
+}
