@@ -17,6 +17,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#ifdef _WIN32
+#include <windows.h>
+#endif
 
 static const test_suite_t *const suites[] = {
     &suite_errors,  &suite_types, &suite_heap,       &suite_objects,
@@ -32,8 +35,12 @@ const sct_type_t *type_of(char code) {
 }
 
 void sleep_ms(int ms) {
+#ifdef _WIN32
+  Sleep((DWORD)ms);
+#else
   struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
   nanosleep(&ts, NULL);
+#endif
 }
 
 _Noreturn void sleep_forever(void) {

@@ -3,8 +3,6 @@
 #include "test.h"
 
 #include <pthread.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 static void test_bad_inputs(void) {
   sct_lock_t *lock;
@@ -36,7 +34,7 @@ static void test_lock_basics(void) {
   CU_ASSERT_EQUAL(owner, 0);
   ASSERT_OK(sct_lock_acquire(lock, SCT_INFINITE));
   ASSERT_OK(sct_lock_owner(lock, &owner));
-  CU_ASSERT_EQUAL(owner, (long)getpid());
+  CU_ASSERT_EQUAL(owner, test_pid());
   ASSERT_OK(sct_lock_count(lock, &count));
   CU_ASSERT_EQUAL(count, 1);
   /* Not recursive: a second acquire waits, here until its timeout. */
@@ -59,7 +57,7 @@ static void test_rlock_recursion(void) {
   ASSERT_OK(sct_lock_count(lock, &count));
   CU_ASSERT_EQUAL(count, 3);
   ASSERT_OK(sct_lock_owner(lock, &owner));
-  CU_ASSERT_EQUAL(owner, (long)syscall(SYS_gettid));
+  CU_ASSERT_EQUAL(owner, test_tid());
   for (int i = 0; i < 3; i++)
     ASSERT_OK(sct_lock_release(lock));
   ASSERT_RC(sct_lock_release(lock), SCT_ENOTHELD);

@@ -8,20 +8,23 @@
 #include "test.h"
 
 #include <pthread.h>
-#include <signal.h>
-#include <unistd.h>
 
 #define RC_OWNERDEAD 20
 
-/* Takes the lock, says so, and waits to be killed. */
+/* Takes the lock, says so, and waits to be killed. The flag's high bits
+ * carry the id the lock should report as its owner: the process for a
+ * Lock, the thread for an RLock. */
 static int child_hold_forever(const sct_args_t *args) {
   sct_lock_t *lock;
   sct_obj_t *flag;
-  if (sct_args_lock(args, 0, &lock) != 0 || sct_args_obj(args, 1, &flag) != 0)
+  sct_lock_kind_t kind;
+  if (sct_args_lock(args, 0, &lock) != 0 || sct_args_obj(args, 1, &flag) != 0 ||
+      sct_lock_kind(lock, &kind) != 0)
     return 10;
   if (sct_lock_acquire(lock, SCT_INFINITE) != 0)
     return 11;
-  sct_value_add(flag, 1, NULL);
+  long me = kind == SCT_RLOCK ? test_tid() : test_pid();
+  sct_value_add(flag, ((int64_t)me << 8) | 1, NULL);
   sleep_forever();
 }
 
@@ -43,8 +46,20 @@ static sct_process_t *start_holder(sct_lock_t *lock, sct_obj_t *flag) {
   sct_arg_t args[] = {SCT_ALOCK(lock), SCT_AOBJ(flag)};
   sct_process_t *p = start_child("death.hold", args, 2);
   CU_ASSERT_FATAL(p != NULL);
-  CU_ASSERT(wait_for_flag(flag, 1));
+  int64_t seen = 0;
+  for (int i = 0; i < 10000 && (seen & 0xff) == 0; i++) {
+    sleep_ms(1);
+    sct_value_get_i64(flag, &seen);
+  }
+  CU_ASSERT_EQUAL(seen & 0xff, 1);
   return p;
+}
+
+/* The owner id the holder reported through @p flag. */
+static long holder_id(sct_obj_t *flag) {
+  int64_t seen = 0;
+  sct_value_get_i64(flag, &seen);
+  return (long)(seen >> 8);
 }
 
 static void next_acquirer_told(sct_lock_kind_t kind, int timeout_ms) {
@@ -55,10 +70,14 @@ static void next_acquirer_told(sct_lock_kind_t kind, int timeout_ms) {
   ASSERT_OK(sct_lock_new(&lock, kind));
   ASSERT_OK(sct_rawvalue_new(&flag, type_of('q'), NULL));
   sct_process_t *holder = start_holder(lock, flag);
-  long holder_pid = 0;
-  ASSERT_OK(sct_process_pid(holder, &holder_pid));
+  long holder_pid = holder_id(flag);
   ASSERT_OK(sct_lock_owner(lock, &owner));
   CU_ASSERT_EQUAL(owner, holder_pid);
+  if (kind == SCT_LOCK) {
+    long pid = 0;
+    ASSERT_OK(sct_process_pid(holder, &pid));
+    CU_ASSERT_EQUAL(owner, pid);
+  }
   ASSERT_OK(sct_process_kill(holder));
   /* Not joined yet: a zombie holds nothing either. */
   if (timeout_ms == 0) {

@@ -2,7 +2,6 @@
 #define _GNU_SOURCE
 #include "test.h"
 
-#include <signal.h>
 #include <string.h>
 
 static int child_check_args(const sct_args_t *args) {
@@ -89,7 +88,7 @@ static void test_join_timeout_and_state(void) {
   CU_ASSERT_EQUAL(sct_process_is_alive(p), 0);
   ASSERT_OK(sct_process_start(p));
   ASSERT_RC(sct_process_start(p), SCT_ESTATE);
-  ASSERT_RC(sct_process_set_start_method(p, SCT_START_FORK), SCT_ESTATE);
+  ASSERT_RC(sct_process_set_start_method(p, SCT_START_SPAWN), SCT_ESTATE);
   ASSERT_OK(sct_process_pid(p, &pid));
   CU_ASSERT(pid > 0);
   ASSERT_RC(sct_process_join(p, 50), SCT_ETIMEDOUT);
@@ -126,7 +125,7 @@ static void test_bad_inputs(void) {
   ASSERT_OK(sct_process_new(&p, "process.seven", NULL, 0));
   ASSERT_RC(sct_process_set_start_method(p, (sct_start_method_t)42),
             SCT_EINVAL);
-  ASSERT_OK(sct_process_set_start_method(p, SCT_START_FORK));
+  ASSERT_OK(sct_process_set_start_method(p, SCT_START_SPAWN));
   ASSERT_OK(sct_process_free(p));
   ASSERT_RC(sct_process_free(NULL), SCT_EINVAL);
   ASSERT_RC(sct_process_start(NULL), SCT_EINVAL);

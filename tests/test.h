@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "portable.h"
+
 /* One suite: its tests, and the child targets its tests start. */
 typedef struct test_suite {
   const char *name;
