@@ -8,6 +8,7 @@ scripts/mingw-deps.sh
 WINEPREFIX="$(pwd)/build/wineprefix"
 WINEDEBUG=-all
 export WINEPREFIX WINEDEBUG
+mkdir -p "$WINEPREFIX"
 wine=/usr/lib/wine/wine64
 [ -x "$wine" ] || wine=$(command -v wine64 || command -v wine)
 server=$(dirname "$wine")/wineserver
