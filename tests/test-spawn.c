@@ -160,9 +160,114 @@ static int child_ok(const sct_args_t *args) {
 
 /* ---- the trust boundary ---- */
 
-/* Crafted messages reach real children through the platform transport;
- * the harness (stderr capture, memfd and pipe handles) is POSIX so far. */
-#ifndef _WIN32
+/* Crafted messages reach real children through the platform's own
+ * transport (sct__process_spawn); only the harness differs by OS: how the
+ * child's stderr is captured and how test sections are made. */
+
+#ifdef _WIN32
+/* A test section of @p size bytes (a handle, as the transport passes). */
+static intptr_t make_section(size_t size) {
+  HANDLE h = CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0,
+                                (DWORD)size, NULL);
+  return (intptr_t)h;
+}
+
+/* A handle that is no section. */
+static intptr_t make_not_a_section(intptr_t *other) {
+  HANDLE r, w;
+  CreatePipe(&r, &w, NULL, 0);
+  *other = (intptr_t)w;
+  return (intptr_t)r;
+}
+
+static void close_handle(intptr_t h) { CloseHandle((HANDLE)h); }
+
+typedef HANDLE capture_t;
+
+/* Runs the spawn with stderr sent to a temporary file; returns the file. */
+static capture_t begin_capture(void) {
+  wchar_t dir[MAX_PATH], path[MAX_PATH];
+  SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
+  GetTempPathW(MAX_PATH, dir);
+  GetTempFileNameW(dir, L"sct", 0, path);
+  HANDLE file = CreateFileW(path, GENERIC_READ | GENERIC_WRITE,
+                            FILE_SHARE_READ | FILE_SHARE_WRITE, &sa,
+                            CREATE_ALWAYS,
+                            FILE_ATTRIBUTE_TEMPORARY | FILE_FLAG_DELETE_ON_CLOSE,
+                            NULL);
+  return file;
+}
+
+static int spawn_captured(capture_t file, long *pid, char **argv,
+                          const intptr_t *handles, size_t n, const void *msg,
+                          size_t len) {
+  HANDLE saved = GetStdHandle(STD_ERROR_HANDLE);
+  fflush(stderr);
+  SetStdHandle(STD_ERROR_HANDLE, file);
+  int rc = sct__process_spawn(pid, argv, handles, n, msg, len);
+  SetStdHandle(STD_ERROR_HANDLE, saved);
+  return rc;
+}
+
+static void end_capture(capture_t file, char *err, size_t errcap) {
+  DWORD got = 0;
+  SetFilePointer(file, 0, NULL, FILE_BEGIN);
+  if (!ReadFile(file, err, (DWORD)errcap - 1, &got, NULL))
+    got = 0;
+  err[got] = '\0';
+  /* The C runtime's text mode ends lines with CRLF. */
+  char *cr = strstr(err, "\r\n");
+  if (cr)
+    memmove(cr, cr + 1, strlen(cr));
+  CloseHandle(file);
+}
+#else
+static intptr_t make_section(size_t size) {
+  int fd = memfd_create("sct-test", MFD_CLOEXEC);
+  if (fd >= 0 && ftruncate(fd, (off_t)size) != 0) {
+    close(fd);
+    fd = -1;
+  }
+  return fd;
+}
+
+static intptr_t make_not_a_section(intptr_t *other) {
+  int fds[2] = {-1, -1};
+  if (pipe(fds) != 0)
+    return -1;
+  *other = fds[1];
+  return fds[0];
+}
+
+static void close_handle(intptr_t h) { close((int)h); }
+
+typedef int capture_t;
+
+static capture_t begin_capture(void) {
+  char path[] = "/tmp/sct-test-stderr-XXXXXX";
+  int file = mkstemp(path);
+  unlink(path);
+  return file;
+}
+
+static int spawn_captured(capture_t file, long *pid, char **argv,
+                          const intptr_t *handles, size_t n, const void *msg,
+                          size_t len) {
+  int saved = dup(2);
+  fflush(stderr);
+  dup2(file, 2);
+  int rc = sct__process_spawn(pid, argv, handles, n, msg, len);
+  dup2(saved, 2);
+  close(saved);
+  return rc;
+}
+
+static void end_capture(capture_t file, char *err, size_t errcap) {
+  ssize_t got = pread(file, err, errcap - 1, 0);
+  err[got > 0 ? got : 0] = '\0';
+  close(file);
+}
+#endif
 
 /*
  * Hands @p msg and @p handles to a re-executed child through the real
@@ -171,27 +276,17 @@ static int child_ok(const sct_args_t *args) {
  */
 static int spawn_raw(const void *msg, size_t len, const intptr_t *handles,
                      size_t n, char *err, size_t errcap) {
-  static char *argv[2];
-  char path[] = "/tmp/sct-test-stderr-XXXXXX";
-  int file = mkstemp(path);
-  int saved = dup(2);
+  static char *argv[2] = {"sct_tests", NULL};
   long pid = 0;
   int code = -1000;
-  argv[0] = "sct_tests";
-  fflush(stderr);
-  dup2(file, 2);
-  int rc = sct__process_spawn(&pid, argv, handles, n, msg, len);
-  dup2(saved, 2);
-  close(saved);
+  capture_t file = begin_capture();
+  int rc = spawn_captured(file, &pid, argv, handles, n, msg, len);
   if (rc == 0 && sct__process_wait(pid, 30000, &code) != 0) {
     sct__process_signal(pid, 1);
     sct__process_wait(pid, -1, &code);
     code = -1000;
   }
-  ssize_t got = pread(file, err, errcap - 1, 0);
-  err[got > 0 ? got : 0] = '\0';
-  close(file);
-  unlink(path);
+  end_capture(file, err, errcap);
   return code;
 }
 
@@ -259,8 +354,8 @@ static void test_bad_handles(void) {
   unsigned char *msg;
   size_t len;
   char err[512];
-  int fd = memfd_create("sct-test", MFD_CLOEXEC);
-  CU_ASSERT_FATAL(fd >= 0 && ftruncate(fd, 4096) == 0);
+  intptr_t fd = make_section(4096);
+  CU_ASSERT_FATAL(fd > 0);
   intptr_t handles[1] = {fd};
   sct__boot_segment_t seg = {sct__child_handle(fd, 0), 8192};
   sct__boot_arg_t arg = {SCT_ARG_OBJ, 0, 0, NULL, type_of('d'), 4, 1,
@@ -280,16 +375,18 @@ static void test_bad_handles(void) {
   free(msg);
 
   /* A pipe is no segment. */
-  int pipefd[2];
-  CU_ASSERT_FATAL(pipe(pipefd) == 0);
-  handles[0] = pipefd[0];
+  intptr_t other = -1;
+  handles[0] = make_not_a_section(&other);
+  CU_ASSERT_FATAL(handles[0] > 0);
+  seg.handle = sct__child_handle(handles[0], 0);
   ASSERT_OK(encode("spawn.ok", &seg, 1, &arg, 1, &msg, &len));
   CU_ASSERT_EQUAL(spawn_raw(msg, len, handles, 1, err, sizeof err),
                   SCT_EXIT_BOOTSTRAP);
   assert_one_line(err);
   free(msg);
-  close(pipefd[0]);
-  close(pipefd[1]);
+  close_handle(handles[0]);
+  close_handle(other);
+  seg.handle = sct__child_handle(fd, 0);
 
   /* A handle that was never passed. */
   ASSERT_OK(encode("spawn.ok", &seg, 1, &arg, 1, &msg, &len));
@@ -315,10 +412,8 @@ static void test_bad_handles(void) {
                   SCT_EXIT_BOOTSTRAP);
   assert_one_line(err);
   free(msg);
-  close(fd);
+  close_handle(fd);
 }
-
-#endif
 
 /* Reads a committed seed of the fuzz corpus (written by make_seeds.py,
  * an implementation of the format apart from the C encoder). */
@@ -371,10 +466,8 @@ static CU_TestInfo tests[] = {
     {"globals not inherited", test_globals_not_inherited},
     {"same bytes", test_same_bytes},
     {"default method", test_default_method},
-#ifndef _WIN32
     {"bad messages", test_bad_messages},
     {"bad handles", test_bad_handles},
-#endif
     CU_TEST_INFO_NULL};
 
 static const sct_target_t targets[] = {{"spawn.fd_closed", child_fd_closed},
