@@ -12,8 +12,12 @@
 #include <apr_proc_mutex.h>
 #include <apr_shm.h>
 
-static void apr_lock(void *arg) { apr_proc_mutex_lock(arg); }
-static void apr_unlock(void *arg) { apr_proc_mutex_unlock(arg); }
+static void apr_lock(void *arg) {
+  apr_proc_mutex_lock(arg);
+}
+static void apr_unlock(void *arg) {
+  apr_proc_mutex_unlock(arg);
+}
 
 /* Runs the uncontended and contended workloads with one mechanism and
  * compares sct's figures (measured again here, in the same run). */

@@ -41,8 +41,8 @@ double time_uncontended(const bench_opts_t *o, const lock_ops_t *ops);
 /* @p procs processes incrementing under the lock for a window: ops/s,
  * with the exact count checked and fairness (min share / fair share)
  * returned in @p fairness. */
-double time_contended(const bench_opts_t *o, const lock_ops_t *ops,
-                      int procs, double *fairness);
+double time_contended(const bench_opts_t *o, const lock_ops_t *ops, int procs,
+                      double *fairness);
 
 /* Sets @p ops' lock and unlock to sct's (the arg is an sct_obj_t *). */
 void bench_sct_ops(lock_ops_t *ops);

@@ -45,8 +45,8 @@ static void contend(const lock_ops_t *ops, race_t *race, int me) {
   _exit(0);
 }
 
-double time_contended(const bench_opts_t *o, const lock_ops_t *ops,
-                      int procs, double *fairness) {
+double time_contended(const bench_opts_t *o, const lock_ops_t *ops, int procs,
+                      double *fairness) {
   double window = o->quick ? 0.25 : 1.0;
   double rate[16], fair[16];
   race_t *race = shared_memory(sizeof *race);
@@ -74,7 +74,8 @@ double time_contended(const bench_opts_t *o, const lock_ops_t *ops,
         least = race->done[i];
     }
     if (total != *ops->counter) {
-      fprintf(stderr, "sct_bench: %s lost increments: %lld counted, %lld done\n",
+      fprintf(stderr,
+              "sct_bench: %s lost increments: %lld counted, %lld done\n",
               ops->name, *ops->counter, total);
       exit(1);
     }

@@ -17,8 +17,12 @@
 
 /* ---- sct ---- */
 
-static void sct_obj_lock(void *arg) { sct_obj_acquire(arg, SCT_INFINITE); }
-static void sct_obj_unlock(void *arg) { sct_obj_release(arg); }
+static void sct_obj_lock(void *arg) {
+  sct_obj_acquire(arg, SCT_INFINITE);
+}
+static void sct_obj_unlock(void *arg) {
+  sct_obj_release(arg);
+}
 
 /* Fills in sct's lock functions (for apr.c's side-by-side runs). */
 void bench_sct_ops(lock_ops_t *ops) {
@@ -32,7 +36,9 @@ static void robust_lock(void *arg) {
   if (pthread_mutex_lock(arg) == EOWNERDEAD)
     pthread_mutex_consistent(arg);
 }
-static void robust_unlock(void *arg) { pthread_mutex_unlock(arg); }
+static void robust_unlock(void *arg) {
+  pthread_mutex_unlock(arg);
+}
 
 static pthread_mutex_t *robust_mutex(void) {
   pthread_mutex_t *m = shared_memory(sizeof *m);
@@ -64,7 +70,8 @@ static void uncontended(const bench_opts_t *o, const lock_ops_t *raw) {
   report("uncontended_robust_mutex_incr", raw_ns, "ns");
   for (int k = 0; k < 2; k++) {
     sct_obj_t *v = value_with(kinds[k]);
-    lock_ops_t ops = {names[k], sct_obj_lock, sct_obj_unlock, v, sct_obj_ptr(v)};
+    lock_ops_t ops = {names[k], sct_obj_lock, sct_obj_unlock, v,
+                      sct_obj_ptr(v)};
     double ns = time_uncontended(o, &ops);
     report(names[k], ns, "ns");
     report_ratio(names[k], ns / raw_ns);

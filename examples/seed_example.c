@@ -92,11 +92,10 @@ int main(int argc, char **argv) {
 
   check(sct_main(argc, argv, targets, 1), "sct_main");
   if (argc == 3 && strcmp(argv[1], "--start") == 0) {
-    sct_start_method_t method = strcmp(argv[2], "fork") == 0
-                                    ? SCT_START_FORK
-                                    : strcmp(argv[2], "spawn") == 0
-                                          ? SCT_START_SPAWN
-                                          : SCT_START_DEFAULT;
+    sct_start_method_t method = strcmp(argv[2], "fork") == 0 ? SCT_START_FORK
+                                : strcmp(argv[2], "spawn") == 0
+                                    ? SCT_START_SPAWN
+                                    : SCT_START_DEFAULT;
     if (method == SCT_START_DEFAULT) {
       fprintf(stderr, "usage: seed_example [--start fork|spawn]\n");
       return 2;

@@ -15,7 +15,7 @@
 static int locked_copy(sct_obj_t *obj, size_t offset, size_t len, void *out,
                        const void *in) {
   int rc = sct__obj_lock(obj);
-  if (rc != 0 && rc != SCT_EOWNERDEAD)
+  if (!SCT__HELD(rc))
     return rc;
   if (out)
     memcpy(out, (char *)obj->data + offset, len);
@@ -116,10 +116,8 @@ static int chars_out(sct_obj_t *obj, char *buf, size_t cap, size_t *len,
   int rc = check_chars(obj);
   if (rc == 0 && !buf && cap > 0)
     rc = SCT_EINVAL;
-  if (rc != 0)
-    return rc;
-  rc = sct__obj_lock(obj);
-  if (rc != 0 && rc != SCT_EOWNERDEAD)
+  rc = sct__obj_lock_checked(obj, rc);
+  if (!SCT__HELD(rc))
     return rc;
   size_t want = obj->n;
   if (up_to_nul) {
@@ -151,10 +149,8 @@ static int chars_in(sct_obj_t *obj, const char *s, size_t len, int terminate) {
     rc = SCT_EINVAL;
   if (rc == 0 && len > obj->n)
     rc = SCT_ERANGE;
-  if (rc != 0)
-    return rc;
-  rc = sct__obj_lock(obj);
-  if (rc != 0 && rc != SCT_EOWNERDEAD)
+  rc = sct__obj_lock_checked(obj, rc);
+  if (!SCT__HELD(rc))
     return rc;
   if (len > 0)
     memcpy(obj->data, s, len);
@@ -233,7 +229,7 @@ int sct_value_get_i64(sct_obj_t *obj, int64_t *out) {
   if (rc != 0)
     return rc;
   int lock_rc = sct__obj_lock(obj);
-  if (lock_rc != 0 && lock_rc != SCT_EOWNERDEAD)
+  if (!SCT__HELD(lock_rc))
     return lock_rc;
   rc = load_int(obj->data, obj->type, out);
   sct__obj_unlock(obj);
@@ -244,10 +240,8 @@ int sct_value_set_i64(sct_obj_t *obj, int64_t v) {
   int rc = check_int(obj);
   if (rc == 0 && !fits(obj->type, v))
     rc = SCT_EOVERFLOW;
-  if (rc != 0)
-    return rc;
-  rc = sct__obj_lock(obj);
-  if (rc != 0 && rc != SCT_EOWNERDEAD)
+  rc = sct__obj_lock_checked(obj, rc);
+  if (!SCT__HELD(rc))
     return rc;
   store_int(obj->data, obj->type->size, v);
   sct__obj_unlock(obj);
@@ -264,10 +258,8 @@ int sct_value_get_f64(sct_obj_t *obj, double *out) {
   int rc = check_float(obj);
   if (rc == 0 && !out)
     rc = SCT_EINVAL;
-  if (rc != 0)
-    return rc;
-  rc = sct__obj_lock(obj);
-  if (rc != 0 && rc != SCT_EOWNERDEAD)
+  rc = sct__obj_lock_checked(obj, rc);
+  if (!SCT__HELD(rc))
     return rc;
   *out = obj->type->code == 'f' ? (double)*(float *)obj->data
                                 : *(double *)obj->data;
@@ -277,10 +269,8 @@ int sct_value_get_f64(sct_obj_t *obj, double *out) {
 
 int sct_value_set_f64(sct_obj_t *obj, double v) {
   int rc = check_float(obj);
-  if (rc != 0)
-    return rc;
-  rc = sct__obj_lock(obj);
-  if (rc != 0 && rc != SCT_EOWNERDEAD)
+  rc = sct__obj_lock_checked(obj, rc);
+  if (!SCT__HELD(rc))
     return rc;
   if (obj->type->code == 'f')
     *(float *)obj->data = (float)v;
@@ -293,7 +283,8 @@ int sct_value_set_f64(sct_obj_t *obj, double v) {
 /* A delta for an unsigned type may be negative (a subtraction), down to
  * minus the type's maximum. */
 static int delta_fits(const sct_type_t *t, int64_t delta) {
-  return delta >= (t->int_kind == SCT__INT_UNSIGNED ? -t->max : t->min) && delta <= t->max;
+  return delta >= (t->int_kind == SCT__INT_UNSIGNED ? -t->max : t->min) &&
+         delta <= t->max;
 }
 
 int sct_value_add(sct_obj_t *obj, int64_t delta, int64_t *old) {

@@ -78,16 +78,12 @@ static void put_arg(writer_t *w, const sct__boot_arg_t *a) {
   } bits;
   put_uint(w, (uint64_t)a->kind, 1);
   switch (a->kind) {
-  case SCT_ARG_INT:
-    put_uint(w, (uint64_t)a->i, 8);
-    break;
+  case SCT_ARG_INT: put_uint(w, (uint64_t)a->i, 8); break;
   case SCT_ARG_DOUBLE:
     bits.d = a->d;
     put_uint(w, bits.u, 8);
     break;
-  case SCT_ARG_STR:
-    put_text(w, a->s, 4);
-    break;
+  case SCT_ARG_STR: put_text(w, a->s, 4); break;
   case SCT_ARG_LOCK:
     put_uint(w, (uint64_t)a->lock_kind, 1);
     put_place(w, a->lock);
@@ -124,8 +120,7 @@ int sct__boot_encode(const sct__boot_t *boot, unsigned char **out,
     put_arg(&w, &boot->args[i]);
   if (w.failed || w.len > SCT__BOOT_MAX_BYTES) {
     free(w.buf);
-    return w.failed && w.cap < SCT__BOOT_MAX_BYTES ? SCT_ENOMEM
-                                                   : SCT_EOVERFLOW;
+    return w.failed && w.cap < SCT__BOOT_MAX_BYTES ? SCT_ENOMEM : SCT_EOVERFLOW;
   }
   for (int i = 0; i < 4; i++)
     w.buf[8 + i] = (unsigned char)(w.len >> (8 * i));
@@ -185,8 +180,8 @@ static char *get_text(reader_t *r, int length_bytes, size_t max) {
   return s;
 }
 
-static int get_place(reader_t *r, const sct__boot_t *b,
-                     sct__boot_place_t *p, uint64_t bytes, uint64_t align) {
+static int get_place(reader_t *r, const sct__boot_t *b, sct__boot_place_t *p,
+                     uint64_t bytes, uint64_t align) {
   uint64_t seg, offset, end;
   if (!get_uint(r, 2, &seg) || !get_uint(r, 8, &offset))
     return 0;
@@ -247,8 +242,8 @@ static const sct_type_t *get_struct(reader_t *r, int depth) {
     fields[done].count = (size_t)count;
   }
   if (!r->error) {
-    int rc = sct_type_new_struct(&t, NULL, (size_t)size, (size_t)align,
-                                 fields, (size_t)nfields);
+    int rc = sct_type_new_struct(&t, NULL, (size_t)size, (size_t)align, fields,
+                                 (size_t)nfields);
     if (rc != 0)
       fail(r, "invalid struct type");
   }
@@ -322,17 +317,13 @@ static int get_arg(reader_t *r, const sct__boot_t *b, sct__boot_arg_t *a) {
       return 0;
     a->d = bits.d;
     return 1;
-  case SCT_ARG_STR:
-    return (a->s = get_text(r, 4, MAX_STRING)) != NULL;
+  case SCT_ARG_STR: return (a->s = get_text(r, 4, MAX_STRING)) != NULL;
   case SCT_ARG_LOCK:
     a->has_lock = 1;
     return get_lock_kind(r, &a->lock_kind) &&
            get_place(r, b, &a->lock, sizeof(sct__lockstate_t), 8);
-  case SCT_ARG_OBJ:
-    return get_obj(r, b, a);
-  default:
-    a->kind = SCT_ARG_NONE_;
-    return fail(r, "unknown argument kind");
+  case SCT_ARG_OBJ: return get_obj(r, b, a);
+  default: a->kind = SCT_ARG_NONE_; return fail(r, "unknown argument kind");
   }
 }
 

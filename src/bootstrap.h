@@ -48,14 +48,14 @@ typedef struct sct__boot_arg {
   sct_arg_kind_t kind;
   int64_t i;
   double d;
-  char *s;                  /* STR: owned copy */
-  const sct_type_t *type;   /* OBJ: a reference */
-  uint64_t n;               /* OBJ: element count */
-  int is_array;             /* OBJ */
-  sct__boot_place_t data;   /* OBJ */
-  int has_lock;             /* OBJ: 1 when synchronized; LOCK: always 1 */
+  char *s;                /* STR: owned copy */
+  const sct_type_t *type; /* OBJ: a reference */
+  uint64_t n;             /* OBJ: element count */
+  int is_array;           /* OBJ */
+  sct__boot_place_t data; /* OBJ */
+  int has_lock;           /* OBJ: 1 when synchronized; LOCK: always 1 */
   sct_lock_kind_t lock_kind;
-  sct__boot_place_t lock;   /* OBJ with a lock, LOCK */
+  sct__boot_place_t lock; /* OBJ with a lock, LOCK */
 } sct__boot_arg_t;
 
 typedef struct sct__boot {
@@ -67,8 +67,7 @@ typedef struct sct__boot {
 } sct__boot_t;
 
 /* Serialises @p boot into a new buffer (free() it). */
-int sct__boot_encode(const sct__boot_t *boot, unsigned char **out,
-                     size_t *len);
+int sct__boot_encode(const sct__boot_t *boot, unsigned char **out, size_t *len);
 
 /* Parses and validates a message. On failure returns SCT_EINVAL (or
  * SCT_ENOMEM) and writes the reason into @p why. */

@@ -249,10 +249,8 @@ int sct_obj_format(sct_obj_t *obj, char *buf, size_t cap, size_t *len) {
   int rc = sct__obj_check(obj);
   if (rc == 0 && !buf && cap > 0)
     rc = SCT_EINVAL;
-  if (rc != 0)
-    return rc;
-  rc = sct__obj_lock(obj);
-  if (rc != 0 && rc != SCT_EOWNERDEAD)
+  rc = sct__obj_lock_checked(obj, rc);
+  if (!SCT__HELD(rc))
     return rc;
   if ((obj->flags & SCT__OBJ_ARRAY) && obj->n == 1 && obj->type->code != 'c' &&
       obj->type->code != 'u') {

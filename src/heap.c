@@ -273,15 +273,16 @@ int sct__heap_free(void *block) {
 static arena_t *arena_in(arena_t *list, const void *p, size_t len) {
   for (arena_t *a = list; a; a = a->next) {
     const char *base = a->seg.addr;
-    if ((const char *)p >= base && (size_t)((const char *)p - base) <= a->seg.size &&
+    if ((const char *)p >= base &&
+        (size_t)((const char *)p - base) <= a->seg.size &&
         len <= a->seg.size - (size_t)((const char *)p - base))
       return a;
   }
   return NULL;
 }
 
-int sct__heap_locate(const void *p, size_t len, intptr_t *handle,
-                     size_t *size, size_t *offset) {
+int sct__heap_locate(const void *p, size_t len, intptr_t *handle, size_t *size,
+                     size_t *offset) {
   sct__mutex_lock(&heap.mutex);
   arena_t *a = arena_in(heap.arenas, p, len);
   if (!a)

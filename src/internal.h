@@ -82,7 +82,8 @@ unsigned sct__lockstate_count(const sct__lockstate_t *s);
 /* An in-process mutex for the library's own tables, built on the same
  * state (kept in process-local memory). */
 typedef sct__lockstate_t sct__mutex_t;
-#define SCT__MUTEX_INIT {0, 0, SCT_LOCK, 0, 0}
+#define SCT__MUTEX_INIT                                                        \
+  { 0, 0, SCT_LOCK, 0, 0 }
 void sct__mutex_lock(sct__mutex_t *m);
 void sct__mutex_unlock(sct__mutex_t *m);
 
@@ -93,8 +94,8 @@ void sct__mutex_unlock(sct__mutex_t *m);
 int sct__heap_alloc(size_t size, size_t align, void **block, void **data);
 /* Finds the segment holding [p, p + len): its handle, size, and the
  * offset of p. SCT_EINVAL when no arena (own or inherited) holds it. */
-int sct__heap_locate(const void *p, size_t len, intptr_t *handle,
-                     size_t *size, size_t *offset);
+int sct__heap_locate(const void *p, size_t len, intptr_t *handle, size_t *size,
+                     size_t *offset);
 /* Records a segment mapped from a parent (spawned children), so objects
  * in it can be located and passed on. */
 int sct__heap_adopt(const sct__segment_t *seg);
@@ -179,8 +180,7 @@ int sct__obj_check(const sct_obj_t *obj);
 /* The test of sct__obj_check that passes, inline for fast paths (the
  * full check then tells what is wrong). */
 #define SCT__OBJ_LIVE(obj)                                                     \
-  ((obj) && (obj)->magic == SCT__MAGIC_OBJ &&                                  \
-   !((obj)->flags & SCT__OBJ_FREED))
+  ((obj) && (obj)->magic == SCT__MAGIC_OBJ && !((obj)->flags & SCT__OBJ_FREED))
 /* A handle for bytes this process does not own (a spawned child's
  * arguments): freeing it only drops the handle. */
 int sct__obj_adopt(sct_obj_t **out, const sct_type_t *type, size_t n,
@@ -192,6 +192,11 @@ void sct__obj_unref(sct_obj_t *obj);
  * SCT_EOWNERDEAD (lock held in both cases) or another error (not held). */
 int sct__obj_lock(sct_obj_t *obj);
 void sct__obj_unlock(sct_obj_t *obj);
+/* sct__obj_lock after argument checks: returns @p checks when they
+ * failed, else the lock's result. */
+int sct__obj_lock_checked(sct_obj_t *obj, int checks);
+/* An acquire result after which the caller holds the lock. */
+#define SCT__HELD(rc) ((rc) == 0 || (rc) == SCT_EOWNERDEAD)
 
 /* Arguments (process.c). */
 struct sct_args {

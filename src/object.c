@@ -290,6 +290,10 @@ int sct__obj_lock(sct_obj_t *obj) {
                         : 0;
 }
 
+int sct__obj_lock_checked(sct_obj_t *obj, int checks) {
+  return checks != 0 ? checks : sct__obj_lock(obj);
+}
+
 void sct__obj_unlock(sct_obj_t *obj) {
   if (obj->lockstate)
     (void)sct__lockstate_release(obj->lockstate);

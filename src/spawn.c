@@ -61,12 +61,8 @@ static int place_of(plan_t *plan, const void *p, size_t len,
 static int plan_arg(plan_t *plan, const sct_arg_t *in, sct__boot_arg_t *a) {
   a->kind = in->kind;
   switch (in->kind) {
-  case SCT_ARG_INT:
-    a->i = in->u.i;
-    return 0;
-  case SCT_ARG_DOUBLE:
-    a->d = in->u.d;
-    return 0;
+  case SCT_ARG_INT: a->i = in->u.i; return 0;
+  case SCT_ARG_DOUBLE: a->d = in->u.d; return 0;
   case SCT_ARG_STR:
     a->s = (char *)in->u.s; /* borrowed: cleared before freeing */
     return 0;
@@ -80,8 +76,8 @@ static int plan_arg(plan_t *plan, const sct_arg_t *in, sct__boot_arg_t *a) {
     a->type = sct__type_ref(obj->type);
     a->n = obj->n;
     a->is_array = (obj->flags & SCT__OBJ_ARRAY) != 0;
-    int rc = place_of(plan, obj->data, obj->n * obj->type->size, NULL,
-                      &a->data);
+    int rc =
+        place_of(plan, obj->data, obj->n * obj->type->size, NULL, &a->data);
     if (rc == 0 && obj->lockstate) {
       a->has_lock = 1;
       a->lock_kind = (sct_lock_kind_t)obj->lockstate->kind;
@@ -103,7 +99,8 @@ int sct__spawn_start(const sct_target_t *target, const sct_args_t *args,
   if (!plan)
     return SCT_ENOMEM;
   plan->boot.target = (char *)target->name;
-  plan->boot.segments = calloc(SCT__BOOT_MAX_SEGMENTS, sizeof *plan->boot.segments);
+  plan->boot.segments =
+      calloc(SCT__BOOT_MAX_SEGMENTS, sizeof *plan->boot.segments);
   plan->boot.args = calloc(args->n ? args->n : 1, sizeof *plan->boot.args);
   int rc = plan->boot.segments && plan->boot.args ? 0 : SCT_ENOMEM;
   if (rc == 0 && args->n > SCT__BOOT_MAX_ARGS)
@@ -137,8 +134,8 @@ static void attach_all(const sct__boot_t *b, void **bases) {
   char why[96];
   for (size_t i = 0; i < b->nsegments; i++) {
     sct__segment_t seg;
-    int rc = sct__segment_attach(&seg, b->segments[i].handle,
-                                 b->segments[i].size);
+    int rc =
+        sct__segment_attach(&seg, b->segments[i].handle, b->segments[i].size);
     if (rc == 0)
       rc = sct__heap_adopt(&seg);
     if (rc != 0) {
@@ -182,12 +179,13 @@ static void rebuild_args(const sct__boot_t *b, void **bases, sct_args_t *args) {
                           (char *)bases[a->data.segment] + a->data.offset,
                           a->has_lock ? lock_at(a, bases) : NULL);
     if (rc != 0)
-      reject(SCT_EXIT_BOOTSTRAP, "cannot rebuild arguments",
-             sct_strerror(rc));
+      reject(SCT_EXIT_BOOTSTRAP, "cannot rebuild arguments", sct_strerror(rc));
   }
 }
 
-void sct__spawn_remember_argv(char **argv) { saved_argv = argv; }
+void sct__spawn_remember_argv(char **argv) {
+  saved_argv = argv;
+}
 
 void sct__spawn_child_main(void) {
   unsigned char *msg = NULL;

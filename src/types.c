@@ -12,14 +12,10 @@
 
 /* A built-in type: typecode, C type, and for integers signedness and range. */
 #define BUILTIN(c, T, kind, lo, hi)                                            \
-  {.magic = SCT__MAGIC_TYPE,                                                   \
-   .is_static = 1,                                                             \
-   .code = c,                                                                  \
-   .size = sizeof(T),                                                          \
-   .align = _Alignof(T),                                                       \
-   .int_kind = kind,                                                           \
-   .min = lo,                                                                  \
-   .max = hi}
+  {                                                                            \
+    .magic = SCT__MAGIC_TYPE, .is_static = 1, .code = c, .size = sizeof(T),    \
+    .align = _Alignof(T), .int_kind = kind, .min = lo, .max = hi               \
+  }
 #define SIGNED_INT SCT__INT_SIGNED
 #define UNSIGNED_INT SCT__INT_UNSIGNED
 #define CAP(v) ((v) > INT64_MAX ? INT64_MAX : (int64_t)(v))

@@ -22,8 +22,8 @@
 #endif
 
 static const test_suite_t *const suites[] = {
-    &suite_errors,  &suite_types, &suite_heap,       &suite_objects,
-    &suite_format,  &suite_locks, &suite_ownerdeath, &suite_named,
+    &suite_errors,  &suite_types,  &suite_heap,       &suite_objects,
+    &suite_format,  &suite_locks,  &suite_ownerdeath, &suite_named,
     &suite_process, &suite_stress, &suite_spawn};
 #define NSUITES (sizeof suites / sizeof suites[0])
 #define MAX_TARGETS 64

@@ -107,7 +107,8 @@ static void test_array_over_2gib(void) {
   size_t n = (size_t)5 << 29; /* 2.5 GiB */
   int rc = sct_rawarray_new(&big, type_of('B'), n, NULL);
   if (rc == SCT_ENOMEM) {
-    fprintf(stderr, "\n  (2.5 GiB not available here: SCT_ENOMEM, as promised)\n");
+    fprintf(stderr,
+            "\n  (2.5 GiB not available here: SCT_ENOMEM, as promised)\n");
     return;
   }
   ASSERT_OK(rc);

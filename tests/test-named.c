@@ -112,8 +112,7 @@ static void test_named_across_processes(void) {
   ASSERT_OK(sct_lock_create_named(&lock, lock_name, SCT_RLOCK));
   ASSERT_RC(sct_lock_create_named(&again, lock_name, SCT_LOCK), SCT_EEXIST);
   ASSERT_OK(sct_lock_acquire(lock, 0));
-  sct_arg_t args[] = {SCT_ASTR(seg_name), SCT_ASTR(lock_name),
-                      SCT_ALOCK(lock)};
+  sct_arg_t args[] = {SCT_ASTR(seg_name), SCT_ASTR(lock_name), SCT_ALOCK(lock)};
   CU_ASSERT_EQUAL(run_child("named.use", args, 3), 0);
   CU_ASSERT_STRING_EQUAL(sct_segment_ptr(seg), "from child");
   ASSERT_OK(sct_lock_release(lock));

@@ -180,7 +180,9 @@ static intptr_t make_not_a_section(intptr_t *other) {
   return (intptr_t)r;
 }
 
-static void close_handle(intptr_t h) { CloseHandle((HANDLE)h); }
+static void close_handle(intptr_t h) {
+  CloseHandle((HANDLE)h);
+}
 
 typedef HANDLE capture_t;
 
@@ -190,11 +192,10 @@ static capture_t begin_capture(void) {
   SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
   GetTempPathW(MAX_PATH, dir);
   GetTempFileNameW(dir, L"sct", 0, path);
-  HANDLE file = CreateFileW(path, GENERIC_READ | GENERIC_WRITE,
-                            FILE_SHARE_READ | FILE_SHARE_WRITE, &sa,
-                            CREATE_ALWAYS,
-                            FILE_ATTRIBUTE_TEMPORARY | FILE_FLAG_DELETE_ON_CLOSE,
-                            NULL);
+  HANDLE file =
+      CreateFileW(path, GENERIC_READ | GENERIC_WRITE,
+                  FILE_SHARE_READ | FILE_SHARE_WRITE, &sa, CREATE_ALWAYS,
+                  FILE_ATTRIBUTE_TEMPORARY | FILE_FLAG_DELETE_ON_CLOSE, NULL);
   return file;
 }
 
@@ -239,7 +240,9 @@ static intptr_t make_not_a_section(intptr_t *other) {
   return fds[0];
 }
 
-static void close_handle(intptr_t h) { close((int)h); }
+static void close_handle(intptr_t h) {
+  close((int)h);
+}
 
 typedef int capture_t;
 
@@ -316,16 +319,16 @@ static void test_bad_messages(void) {
   unsigned char *msg, *bad;
   size_t len;
   char err[512];
-  sct__boot_arg_t arg = {SCT_ARG_INT, 5, 0, NULL, NULL, 0, 0, {0, 0}, 0, 0,
-                         {0, 0}};
+  sct__boot_arg_t arg = {SCT_ARG_INT, 5,      0, NULL, NULL,  0,
+                         0,           {0, 0}, 0, 0,    {0, 0}};
   ASSERT_OK(encode("spawn.ok", NULL, 0, &arg, 1, &msg, &len));
   /* The well-formed message runs. */
   CU_ASSERT_EQUAL(spawn_raw(msg, len, NULL, 0, err, sizeof err), 0);
   CU_ASSERT_STRING_EQUAL(err, "");
 
-  expect_rejected(msg, len - 1, SCT_EXIT_BOOTSTRAP);  /* truncated */
-  expect_rejected(msg, 3, SCT_EXIT_BOOTSTRAP);        /* truncated header */
-  expect_rejected("", 0, SCT_EXIT_BOOTSTRAP);         /* empty */
+  expect_rejected(msg, len - 1, SCT_EXIT_BOOTSTRAP); /* truncated */
+  expect_rejected(msg, 3, SCT_EXIT_BOOTSTRAP);       /* truncated header */
+  expect_rejected("", 0, SCT_EXIT_BOOTSTRAP);        /* empty */
   expect_rejected("hello, world", 12, SCT_EXIT_BOOTSTRAP); /* garbage */
   bad = malloc(len + 1);
   memcpy(bad, msg, len);
@@ -358,8 +361,8 @@ static void test_bad_handles(void) {
   CU_ASSERT_FATAL(fd > 0);
   intptr_t handles[1] = {fd};
   sct__boot_segment_t seg = {sct__child_handle(fd, 0), 8192};
-  sct__boot_arg_t arg = {SCT_ARG_OBJ, 0, 0, NULL, type_of('d'), 4, 1,
-                         {0, 0}, 0, 0, {0, 0}};
+  sct__boot_arg_t arg = {SCT_ARG_OBJ, 0,      0, NULL, type_of('d'), 4,
+                         1,           {0, 0}, 0, 0,    {0, 0}};
 
   /* Claims 8192 bytes, has 4096. */
   ASSERT_OK(encode("spawn.ok", &seg, 1, &arg, 1, &msg, &len));
@@ -405,8 +408,8 @@ static void test_bad_handles(void) {
   free(msg);
 
   /* A "lock" whose state says it is another kind (here: zero bytes). */
-  sct__boot_arg_t lock = {SCT_ARG_LOCK, 0, 0, NULL, NULL, 0, 0, {0, 0}, 1,
-                          SCT_RLOCK, {0, 64}};
+  sct__boot_arg_t lock = {SCT_ARG_LOCK, 0, 0,         NULL,   NULL, 0, 0,
+                          {0, 0},       1, SCT_RLOCK, {0, 64}};
   ASSERT_OK(encode("spawn.ok", &seg, 1, &lock, 1, &msg, &len));
   CU_ASSERT_EQUAL(spawn_raw(msg, len, handles, 1, err, sizeof err),
                   SCT_EXIT_BOOTSTRAP);

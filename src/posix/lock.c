@@ -11,7 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
-uint32_t sct__wake_key(void) { return 0; }
+uint32_t sct__wake_key(void) {
+  return 0;
+}
 
 #ifdef __linux__
 #include <linux/futex.h>

@@ -30,7 +30,9 @@
 
 extern char **environ;
 
-int sct__can_fork(void) { return 1; }
+int sct__can_fork(void) {
+  return 1;
+}
 
 uint64_t sct__child_handle(intptr_t parent_handle, size_t index) {
   (void)parent_handle;
@@ -103,7 +105,7 @@ static void exec_child(const char *exe, const int *sources, size_t n,
       close(fd);
   }
   execve(exe, argv, env);
-failed: {
+failed : {
   int err = errno;
   ssize_t ignored = write(report, &err, sizeof err);
   (void)ignored;

@@ -5,9 +5,13 @@
 
 static SCT__THREAD_LOCAL int last_os_error;
 
-void sct__set_os_error(int code) { last_os_error = code; }
+void sct__set_os_error(int code) {
+  last_os_error = code;
+}
 
-int sct__get_os_error(void) { return last_os_error; }
+int sct__get_os_error(void) {
+  return last_os_error;
+}
 
 int sct__os_error(void) {
   DWORD err = GetLastError();
@@ -17,23 +21,16 @@ int sct__os_error(void) {
   case ERROR_OUTOFMEMORY:
   case ERROR_COMMITMENT_LIMIT:
   case ERROR_DISK_FULL:
-  case ERROR_TOO_MANY_OPEN_FILES:
-    return SCT_ENOMEM;
+  case ERROR_TOO_MANY_OPEN_FILES: return SCT_ENOMEM;
   case ERROR_ALREADY_EXISTS:
-  case ERROR_FILE_EXISTS:
-    return SCT_EEXIST;
+  case ERROR_FILE_EXISTS: return SCT_EEXIST;
   case ERROR_FILE_NOT_FOUND:
-  case ERROR_PATH_NOT_FOUND:
-    return SCT_ENOENT;
-  case ERROR_ACCESS_DENIED:
-    return SCT_EACCES;
+  case ERROR_PATH_NOT_FOUND: return SCT_ENOENT;
+  case ERROR_ACCESS_DENIED: return SCT_EACCES;
   case ERROR_INVALID_NAME:
-  case ERROR_FILENAME_EXCED_RANGE:
-    return SCT_ENAME;
+  case ERROR_FILENAME_EXCED_RANGE: return SCT_ENAME;
   case ERROR_INVALID_PARAMETER:
-  case ERROR_INVALID_HANDLE:
-    return SCT_EINVAL;
-  default:
-    return SCT_EOS;
+  case ERROR_INVALID_HANDLE: return SCT_EINVAL;
+  default: return SCT_EOS;
   }
 }

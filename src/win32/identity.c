@@ -63,14 +63,13 @@ static int alive(HANDLE h, int is_process, uint32_t start) {
 }
 
 int sct__ident_alive(sct__ident_t who) {
-  HANDLE h = OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION,
-                         FALSE, who.id);
+  HANDLE h = OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE,
+                         who.id);
   if (h)
     return alive(h, 1, who.start);
   if (GetLastError() == ERROR_ACCESS_DENIED)
     return 1;
-  h = OpenThread(SYNCHRONIZE | THREAD_QUERY_LIMITED_INFORMATION, FALSE,
-                 who.id);
+  h = OpenThread(SYNCHRONIZE | THREAD_QUERY_LIMITED_INFORMATION, FALSE, who.id);
   if (h)
     return alive(h, 0, who.start);
   return GetLastError() == ERROR_ACCESS_DENIED;

@@ -22,7 +22,9 @@ static struct {
 } children[MAX_CHILDREN];
 static sct__mutex_t children_mutex = SCT__MUTEX_INIT;
 
-int sct__can_fork(void) { return 0; }
+int sct__can_fork(void) {
+  return 0;
+}
 
 int sct__process_fork(long *pid) {
   (void)pid;
@@ -74,7 +76,8 @@ int sct__process_wait(long pid, int timeout_ms, int *exitcode) {
   DWORD code;
   if (!h)
     return SCT_EINVAL;
-  DWORD r = WaitForSingleObject(h, timeout_ms < 0 ? INFINITE : (DWORD)timeout_ms);
+  DWORD r =
+      WaitForSingleObject(h, timeout_ms < 0 ? INFINITE : (DWORD)timeout_ms);
   if (r == WAIT_TIMEOUT)
     return SCT_ETIMEDOUT;
   if (r != WAIT_OBJECT_0 || !GetExitCodeProcess(h, &code))

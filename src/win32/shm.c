@@ -39,8 +39,9 @@ static int map_handle(sct__segment_t *seg, HANDLE h, size_t size) {
 static HANDLE create_section(size_t size, const wchar_t *name,
                              SECURITY_ATTRIBUTES *sa) {
   uint64_t n = size;
-  return CreateFileMappingW(INVALID_HANDLE_VALUE, sa, PAGE_READWRITE | SEC_COMMIT,
-                            (DWORD)(n >> 32), (DWORD)n, name);
+  return CreateFileMappingW(INVALID_HANDLE_VALUE, sa,
+                            PAGE_READWRITE | SEC_COMMIT, (DWORD)(n >> 32),
+                            (DWORD)n, name);
 }
 
 int sct__segment_create_anon(sct__segment_t *seg, size_t size) {

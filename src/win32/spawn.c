@@ -92,8 +92,7 @@ int sct__process_spawn(long *pid, char **argv, const intptr_t *handles,
   HANDLE boot = message_section(msg, len);
   wchar_t *env = boot ? child_environment(boot) : NULL;
   wchar_t *cmd = _wcsdup(GetCommandLineW());
-  if (!boot || !env || !cmd ||
-      GetModuleFileNameW(NULL, exe, MAX_PATH) == 0) {
+  if (!boot || !env || !cmd || GetModuleFileNameW(NULL, exe, MAX_PATH) == 0) {
     rc = boot ? SCT_ENOMEM : sct__os_error();
     goto done;
   }
@@ -117,7 +116,8 @@ int sct__process_spawn(long *pid, char **argv, const intptr_t *handles,
   InitializeProcThreadAttributeList(NULL, 1, 0, &attr_size);
   si.lpAttributeList = malloc(attr_size);
   if (!si.lpAttributeList ||
-      !InitializeProcThreadAttributeList(si.lpAttributeList, 1, 0, &attr_size) ||
+      !InitializeProcThreadAttributeList(si.lpAttributeList, 1, 0,
+                                         &attr_size) ||
       !UpdateProcThreadAttribute(si.lpAttributeList, 0,
                                  PROC_THREAD_ATTRIBUTE_HANDLE_LIST, list,
                                  count * sizeof list[0], NULL, NULL)) {
