@@ -24,8 +24,20 @@ const char *sct_err_name(int code) {
   }
 }
 
+/* The last OS error per thread: the platforms record it (sct__os_error),
+ * the core keeps it. */
+static SCT__THREAD_LOCAL int last_os_error;
+
+void sct__set_os_error(int code) {
+  last_os_error = code;
+}
+
+int sct__get_os_error(void) {
+  return last_os_error;
+}
+
 int sct_last_os_error(void) {
-  return sct__get_os_error();
+  return last_os_error;
 }
 
 int sct__mul_size(size_t a, size_t b, size_t *out) {

@@ -129,12 +129,21 @@ static block_t *find_fit(size_t need) {
   return NULL;
 }
 
-static arena_t *arena_of(const void *p) {
-  for (arena_t *a = heap.arenas; a; a = a->next)
-    if ((const char *)p >= (char *)a->seg.addr &&
-        (const char *)p < (char *)a->seg.addr + a->seg.size)
+/* The arena of @p list holding [p, p + len), or NULL. */
+static arena_t *arena_in(arena_t *list, const void *p, size_t len) {
+  for (arena_t *a = list; a; a = a->next) {
+    const char *base = a->seg.addr;
+    if ((const char *)p >= base &&
+        (size_t)((const char *)p - base) <= a->seg.size &&
+        len <= a->seg.size - (size_t)((const char *)p - base))
       return a;
+  }
   return NULL;
+}
+
+/* The own arena holding block @p b (its header, at least). */
+static arena_t *arena_of(const void *b) {
+  return arena_in(heap.arenas, b, HDR);
 }
 
 /* Maps a new arena with room for a block of @p need bytes. Arenas double
@@ -268,17 +277,6 @@ int sct__heap_free(void *block) {
     bin_insert(b);
   sct__mutex_unlock(&heap.mutex);
   return 0;
-}
-
-static arena_t *arena_in(arena_t *list, const void *p, size_t len) {
-  for (arena_t *a = list; a; a = a->next) {
-    const char *base = a->seg.addr;
-    if ((const char *)p >= base &&
-        (size_t)((const char *)p - base) <= a->seg.size &&
-        len <= a->seg.size - (size_t)((const char *)p - base))
-      return a;
-  }
-  return NULL;
 }
 
 int sct__heap_locate(const void *p, size_t len, intptr_t *handle, size_t *size,

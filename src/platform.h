@@ -14,13 +14,15 @@
 /* ---- errors (error.c) ---- */
 
 /* Records the OS error now pending (errno / GetLastError) for this thread
- * and returns the SCT_E* code that best describes it. */
+ * with sct__set_os_error and returns the SCT_E* code that best describes
+ * it. */
 int sct__os_error(void);
 
-/* Records @p code as this thread's last OS error. */
+/* Records @p code as this thread's last OS error (defined in the core,
+ * src/error.c: the per-thread slot is portable). */
 void sct__set_os_error(int code);
 
-/* This thread's last recorded OS error. */
+/* This thread's last recorded OS error (src/error.c). */
 int sct__get_os_error(void);
 
 /* ---- time (time.c) ---- */

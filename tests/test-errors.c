@@ -1,6 +1,7 @@
 /* Error codes: fixed values, messages and names. */
 #include "test.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* The values are part of the ABI: they must never change. */
@@ -56,7 +57,19 @@ static void test_os_error_kept(void) {
   CU_ASSERT_NOT_EQUAL(sct_last_os_error(), 0);
 }
 
-static CU_TestInfo tests[] = {{"fixed values", test_fixed_values},
+/* The library's version is the header's. */
+static void test_version(void) {
+  char text[32];
+  snprintf(text, sizeof text, "%d.%d.%d", SCT_VERSION_MAJOR, SCT_VERSION_MINOR,
+           SCT_VERSION_PATCH);
+  CU_ASSERT_STRING_EQUAL(sct_version_string(), text);
+  CU_ASSERT_EQUAL(sct_version(), SCT_VERSION_MAJOR * 10000 +
+                                     SCT_VERSION_MINOR * 100 +
+                                     SCT_VERSION_PATCH);
+}
+
+static CU_TestInfo tests[] = {{"version", test_version},
+                              {"fixed values", test_fixed_values},
                               {"names and messages", test_names_and_messages},
                               {"unknown codes", test_unknown_codes},
                               {"os error kept", test_os_error_kept},

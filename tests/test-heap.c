@@ -125,6 +125,7 @@ static void test_array_over_2gib(void) {
 
 static void test_size_errors(void) {
   sct_obj_t *o;
+  ASSERT_RC(sct_heap_stats(NULL), SCT_EINVAL);
   ASSERT_RC(sct_rawarray_new(&o, type_of('q'), SIZE_MAX / 4, NULL),
             SCT_EOVERFLOW);
   ASSERT_RC(sct_array_new(&o, type_of('d'), SIZE_MAX / 2, NULL, NULL),

@@ -1,22 +1,12 @@
-/* POSIX errors: errno kept per thread and mapped to SCT_E* codes. */
+/* POSIX errors: errno recorded for the thread and mapped to SCT_E*. */
 #define _POSIX_C_SOURCE 200809L
 #include "../internal.h"
 
 #include <errno.h>
 
-static SCT__THREAD_LOCAL int last_os_error;
-
-void sct__set_os_error(int code) {
-  last_os_error = code;
-}
-
-int sct__get_os_error(void) {
-  return last_os_error;
-}
-
 int sct__os_error(void) {
   int err = errno;
-  last_os_error = err;
+  sct__set_os_error(err);
   switch (err) {
   case ENOMEM:
   case ENOSPC:

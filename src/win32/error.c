@@ -1,21 +1,12 @@
-/* Windows errors: GetLastError() kept per thread and mapped to SCT_E*. */
+/* Windows errors: GetLastError() recorded for the thread and mapped to
+ * SCT_E*. */
 #include "../internal.h"
 
 #include <windows.h>
 
-static SCT__THREAD_LOCAL int last_os_error;
-
-void sct__set_os_error(int code) {
-  last_os_error = code;
-}
-
-int sct__get_os_error(void) {
-  return last_os_error;
-}
-
 int sct__os_error(void) {
   DWORD err = GetLastError();
-  last_os_error = (int)err;
+  sct__set_os_error((int)err);
   switch (err) {
   case ERROR_NOT_ENOUGH_MEMORY:
   case ERROR_OUTOFMEMORY:

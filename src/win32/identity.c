@@ -24,54 +24,54 @@ static sct__ident_t unpack(uint64_t v) {
   return who;
 }
 
+/* GetProcessTimes and GetThreadTimes share this shape. */
+typedef BOOL(WINAPI *times_fn)(HANDLE, LPFILETIME, LPFILETIME, LPFILETIME,
+                               LPFILETIME);
+
+/* The start bits of the process or thread @p h (0 when unknown). */
+static uint32_t start_of(HANDLE h, times_fn times) {
+  FILETIME created, exited, kernel, user;
+  return times(h, &created, &exited, &kernel, &user) ? start_bits(created) : 0;
+}
+
 sct__ident_t sct__self_process(void) {
   uint64_t cached = sct__load_acquire(&process_cache);
   if (cached == 0) {
-    FILETIME created, exited, kernel, user;
-    uint32_t bits = 0;
-    if (GetProcessTimes(GetCurrentProcess(), &created, &exited, &kernel, &user))
-      bits = start_bits(created);
-    cached = (uint64_t)GetCurrentProcessId() | (uint64_t)bits << 32;
+    cached = (uint64_t)GetCurrentProcessId() |
+             (uint64_t)start_of(GetCurrentProcess(), GetProcessTimes) << 32;
     sct__store_release(&process_cache, cached);
   }
   return unpack(cached);
 }
 
 sct__ident_t sct__self_thread(void) {
-  if (thread_cache == 0) {
-    FILETIME created, exited, kernel, user;
-    uint32_t bits = 0;
-    if (GetThreadTimes(GetCurrentThread(), &created, &exited, &kernel, &user))
-      bits = start_bits(created);
-    thread_cache = (uint64_t)GetCurrentThreadId() | (uint64_t)bits << 32;
-  }
+  if (thread_cache == 0)
+    thread_cache = (uint64_t)GetCurrentThreadId() |
+                   (uint64_t)start_of(GetCurrentThread(), GetThreadTimes) << 32;
   return unpack(thread_cache);
 }
 
 /* Alive when the object opens, has not ended, and started when the
  * identity says; gone when it cannot be found. Unsure: alive. */
-static int alive(HANDLE h, int is_process, uint32_t start) {
-  FILETIME created, exited, kernel, user;
+static int alive(HANDLE h, times_fn times, uint32_t start) {
   int running = WaitForSingleObject(h, 0) == WAIT_TIMEOUT;
-  BOOL timed = is_process
-                   ? GetProcessTimes(h, &created, &exited, &kernel, &user)
-                   : GetThreadTimes(h, &created, &exited, &kernel, &user);
+  uint32_t started = start_of(h, times);
   CloseHandle(h);
   if (!running)
     return 0;
-  return !timed || start == 0 || start_bits(created) == start;
+  return started == 0 || start == 0 || started == start;
 }
 
 int sct__ident_alive(sct__ident_t who) {
   HANDLE h = OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE,
                          who.id);
   if (h)
-    return alive(h, 1, who.start);
+    return alive(h, GetProcessTimes, who.start);
   if (GetLastError() == ERROR_ACCESS_DENIED)
     return 1;
   h = OpenThread(SYNCHRONIZE | THREAD_QUERY_LIMITED_INFORMATION, FALSE, who.id);
   if (h)
-    return alive(h, 0, who.start);
+    return alive(h, GetThreadTimes, who.start);
   return GetLastError() == ERROR_ACCESS_DENIED;
 }
 
