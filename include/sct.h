@@ -227,8 +227,15 @@ SCT_EXTERN int sct_lock_count(const sct_lock_t *lock, unsigned *count);
 /**
  * Creates a named lock that unrelated processes may open with
  * sct_lock_open_named. Names are 1 to 200 characters of [A-Za-z0-9._-],
- * not starting with '.'. On POSIX the name lives in /dev/shm (shm_open,
- * mode 0600, created exclusively) until sct_lock_unlink_named.
+ * not starting with '.', optionally after a Windows namespace prefix:
+ * "Local\" (the default, the same as no prefix) or "Global\" (visible
+ * to every session, such as services; creating there needs
+ * SeCreateGlobalPrivilege, so other users get SCT_EACCES). POSIX has one
+ * namespace: there the prefixes are accepted and ignored, so "Global\x"
+ * and "x" are one object. On POSIX the name lives in /dev/shm (shm_open,
+ * mode 0600, created exclusively) until sct_lock_unlink_named; on Windows
+ * it is a section with a DACL that admits the current user only, and the
+ * name goes with its last handle.
  * @return 0; SCT_ENAME; SCT_EEXIST; SCT_EACCES; SCT_EOS.
  */
 SCT_EXTERN int sct_lock_create_named(sct_lock_t **out, const char *name,

@@ -287,6 +287,16 @@ static int delta_fits(const sct_type_t *t, int64_t delta) {
          delta <= t->max;
 }
 
+/* Reads the low bits of @p bits back with the type's width and signedness
+ * (through a full-width scratch word, so no read is narrower than its
+ * source); a 'Q' above INT64_MAX wraps (documented). */
+static void read_back(const sct_type_t *t, uint64_t bits, int64_t *out) {
+  uint64_t scratch = 0;
+  store_int(&scratch, t->size, (int64_t)bits);
+  if (load_int(&scratch, t, out) != 0)
+    *out = (int64_t)bits;
+}
+
 int sct_value_add(sct_obj_t *obj, int64_t delta, int64_t *old) {
   int rc = check_int(obj);
   if (rc == 0 && !delta_fits(obj->type, delta))
@@ -306,14 +316,8 @@ int sct_value_add(sct_obj_t *obj, int64_t delta, int64_t *old) {
     before = sct__fetch_add((uint64_t *)obj->data, (uint64_t)delta);
     break;
   }
-  if (old) {
-    /* Read the old bits back with the type's width and signedness; a 'Q'
-     * above INT64_MAX wraps (documented). */
-    uint64_t scratch = 0;
-    store_int(&scratch, obj->type->size, (int64_t)before);
-    if (load_int(&scratch, obj->type, old) != 0)
-      *old = (int64_t)before;
-  }
+  if (old)
+    read_back(obj->type, before, old);
   return 0;
 }
 
@@ -332,7 +336,7 @@ int sct_value_cas(sct_obj_t *obj, int64_t *expected, int64_t desired) {
     T want = (T)*expected;                                                     \
     swapped = sct__cas((T *)obj->data, &want, (T)desired);                     \
     if (!swapped)                                                              \
-      (void)load_int(&want, obj->type, expected);                              \
+      read_back(obj->type, want, expected);                                    \
     break;                                                                     \
   }
     CAS_CASE(1, uint8_t)

@@ -213,9 +213,13 @@ void sct__spawn_child_main(void);
 /* The argument vector given to sct_main, re-used for spawned children. */
 void sct__spawn_remember_argv(char **argv);
 
-/* Names of named objects (segment.c): checks @p name and writes the OS
- * name "sct.<space>.<name>" into @p buf. */
+/* Names of named objects (segment.c): checks @p name and writes the
+ * platform name "sct.<space>.<name>" into @p buf, after SCT__GLOBAL_PREFIX
+ * when the caller asked for Windows' global namespace. */
+#define SCT__GLOBAL_PREFIX "Global\\"
 int sct__named_path(char *buf, size_t cap, const char *space, const char *name);
+/* Whether a platform name from sct__named_path is in the global namespace. */
+int sct__named_is_global(const char *path);
 
 /* Lazy once-only library initialisation. */
 void sct__init(void);

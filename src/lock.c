@@ -184,6 +184,8 @@ int sct_lock_create_named(sct_lock_t **out, const char *name,
   named_lock_t *page = seg.addr;
   page->version = NAMED_VERSION;
   sct__lockstate_init(&page->state, kind);
+  if (sct__named_is_global(path))
+    page->state.wake_key |= SCT__WAKE_GLOBAL;
   sct__store_release(&page->ready, NAMED_READY);
   rc = wrap_named(out, &seg);
   if (rc != 0) {

@@ -61,7 +61,10 @@ void sct__install_fork_handlers(void (*prepare)(void), void (*parent)(void),
 
 /* A key naming a lock's wake-up object where the OS needs one (Windows:
  * a named semaphore); stored in the lock state when it is made. POSIX
- * futexes need none and return 0. */
+ * futexes need none and return 0. Keys never have SCT__WAKE_GLOBAL set:
+ * the core sets it for locks named in the global namespace, whose wake-up
+ * object must be there too (other sessions cannot see Local\ names). */
+#define SCT__WAKE_GLOBAL UINT32_C(0x80000000)
 uint32_t sct__wake_key(void);
 
 /* Sleeps while *word == expected, at most @p timeout_ms (>= 0).
@@ -86,7 +89,11 @@ typedef struct sct__segment {
 int sct__segment_create_anon(sct__segment_t *seg, size_t size);
 
 /* A new named segment (exclusive create, owner-only access), zeroed and
- * reserved. @p name is already validated. */
+ * reserved. @p name comes from sct__named_path: checked, and starting with
+ * SCT__GLOBAL_PREFIX when the global namespace was asked for (Windows
+ * creates it there, which needs SeCreateGlobalPrivilege: SCT_EACCES
+ * without; POSIX has one namespace and ignores the prefix). The same names
+ * reach the two functions below. */
 int sct__segment_create_named(sct__segment_t *seg, const char *name,
                               size_t size);
 

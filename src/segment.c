@@ -16,11 +16,23 @@ struct sct_segment {
  * Names are portable file-name-safe words: 1 to 200 of [A-Za-z0-9._-], not
  * starting with '.'. Each kind of named object has its own space
  * ("sct.seg.", "sct.lock.") so a segment is never opened as a lock.
+ * A name may start with Windows' namespace prefix: "Local\" is the
+ * default and dropped, "Global\" is kept for the platform (Windows puts
+ * the object in the global namespace; POSIX, with one namespace, drops it).
  */
 int sct__named_path(char *buf, size_t cap, const char *space,
                     const char *name) {
+  static const char local_prefix[] = "Local\\";
+  const char *scope = "";
   if (!name)
     return SCT_EINVAL;
+  if (strncmp(name, local_prefix, sizeof local_prefix - 1) == 0) {
+    name += sizeof local_prefix - 1;
+  } else if (strncmp(name, SCT__GLOBAL_PREFIX, sizeof SCT__GLOBAL_PREFIX - 1) ==
+             0) {
+    scope = SCT__GLOBAL_PREFIX;
+    name += sizeof SCT__GLOBAL_PREFIX - 1;
+  }
   size_t len = strlen(name);
   if (len == 0 || len > NAME_MAX_LEN || name[0] == '.')
     return SCT_ENAME;
@@ -31,8 +43,12 @@ int sct__named_path(char *buf, size_t cap, const char *space,
     if (!ok)
       return SCT_ENAME;
   }
-  snprintf(buf, cap, "sct.%s.%s", space, name);
+  snprintf(buf, cap, "%ssct.%s.%s", scope, space, name);
   return 0;
+}
+
+int sct__named_is_global(const char *path) {
+  return strncmp(path, SCT__GLOBAL_PREFIX, sizeof SCT__GLOBAL_PREFIX - 1) == 0;
 }
 
 static int wrap(sct_segment_t **out, const sct__segment_t *seg) {

@@ -18,6 +18,17 @@
 #define test_tid() ((long)syscall(SYS_gettid))
 #endif
 
+/*
+ * Threads for the tests that need a second thread in one process: Win32
+ * threads on Windows (so an MSVC build needs no pthreads), pthreads
+ * elsewhere. test_thread_run starts fn(arg) and waits for it; that is all
+ * the tests need, and it leaves nothing to clean up. Returns 0 or -1.
+ */
+typedef void (*test_thread_fn)(void *arg);
+int test_threads_run(test_thread_fn fn, void *const *args, int n);
+#define test_thread_run(fn, arg)                                               \
+  test_threads_run((fn), (void *const[]){(arg)}, 1)
+
 /* Exit codes of killed children read as minus these (sct maps Windows'
  * TerminateProcess codes to them). */
 #ifndef SIGKILL

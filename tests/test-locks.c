@@ -2,8 +2,6 @@
 #define _GNU_SOURCE
 #include "test.h"
 
-#include <pthread.h>
-
 static void test_bad_inputs(void) {
   sct_lock_t *lock;
   unsigned count;
@@ -72,22 +70,19 @@ typedef struct thread_job {
   int acquire_rc;
 } thread_job_t;
 
-static void *other_thread(void *arg) {
+static void other_thread(void *arg) {
   thread_job_t *job = arg;
   job->acquire_rc = sct_lock_acquire(job->lock, 0);
   job->release_rc = sct_lock_release(job->lock);
-  return NULL;
 }
 
 /* Another thread cannot take or release an RLock we own, but may release
  * a Lock (as in Python). */
 static void test_thread_ownership(void) {
-  pthread_t t;
   thread_job_t job = {NULL, 0, 0};
   ASSERT_OK(sct_lock_new(&job.lock, SCT_RLOCK));
   ASSERT_OK(sct_lock_acquire(job.lock, 0));
-  pthread_create(&t, NULL, other_thread, &job);
-  pthread_join(t, NULL);
+  CU_ASSERT_EQUAL(test_thread_run(other_thread, &job), 0);
   ASSERT_RC(job.acquire_rc, SCT_ETIMEDOUT);
   ASSERT_RC(job.release_rc, SCT_ENOTHELD);
   ASSERT_OK(sct_lock_release(job.lock));
@@ -95,8 +90,7 @@ static void test_thread_ownership(void) {
 
   ASSERT_OK(sct_lock_new(&job.lock, SCT_LOCK));
   ASSERT_OK(sct_lock_acquire(job.lock, 0));
-  pthread_create(&t, NULL, other_thread, &job);
-  pthread_join(t, NULL);
+  CU_ASSERT_EQUAL(test_thread_run(other_thread, &job), 0);
   ASSERT_RC(job.acquire_rc, SCT_ETIMEDOUT);
   ASSERT_OK(job.release_rc);
   ASSERT_RC(sct_lock_release(job.lock), SCT_ENOTHELD);
@@ -183,7 +177,7 @@ typedef struct counter_job {
   int failures;
 } counter_job_t;
 
-static void *count_thread(void *arg) {
+static void count_thread(void *arg) {
   counter_job_t *job = arg;
   for (int i = 0; i < ROUNDS; i++) {
     if (sct_obj_acquire(job->value, SCT_INFINITE) != 0) {
@@ -194,7 +188,6 @@ static void *count_thread(void *arg) {
     if (sct_obj_release(job->value) != 0)
       job->failures++;
   }
-  return NULL;
 }
 
 /* Threads of one process share an object and its lock. */
@@ -203,19 +196,18 @@ static void test_threads_share_a_value(void) {
   for (int k = 0; k < 2; k++) {
     sct_lock_t *lock;
     counter_job_t jobs[THREADS];
-    pthread_t threads[THREADS];
+    void *args[THREADS];
     sct_obj_t *value;
     ASSERT_OK(sct_lock_new(&lock, (sct_lock_kind_t)kinds[k]));
     ASSERT_OK(sct_value_new(&value, type_of('q'), NULL, lock));
     for (int i = 0; i < THREADS; i++) {
       jobs[i].value = value;
       jobs[i].failures = 0;
-      pthread_create(&threads[i], NULL, count_thread, &jobs[i]);
+      args[i] = &jobs[i];
     }
-    for (int i = 0; i < THREADS; i++) {
-      pthread_join(threads[i], NULL);
+    CU_ASSERT_EQUAL(test_threads_run(count_thread, args, THREADS), 0);
+    for (int i = 0; i < THREADS; i++)
       CU_ASSERT_EQUAL(jobs[i].failures, 0);
-    }
     int64_t total = 0;
     ASSERT_OK(sct_value_get_i64(value, &total));
     CU_ASSERT_EQUAL(total, (int64_t)THREADS * ROUNDS);

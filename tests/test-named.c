@@ -8,12 +8,21 @@
 #include <sys/stat.h>
 #endif
 
-/* A name unique to this run, so parallel runs do not collide. */
-static const char *unique(const char *base) {
-  static char name[64];
-  snprintf(name, sizeof name, "sct-test-%s-%ld", base, test_pid());
+/* A name unique to this run, so parallel runs do not collide, after a
+ * namespace prefix ("" for none). */
+static const char *unique_in(const char *prefix, const char *base) {
+  static char name[80];
+  snprintf(name, sizeof name, "%ssct-test-%s-%ld", prefix, base, test_pid());
   return name;
 }
+
+static const char *unique(const char *base) {
+  return unique_in("", base);
+}
+
+/* The namespaces the cross-process tests run in. */
+static const char *const prefixes[] = {"", "Global\\"};
+#define NPREFIXES (sizeof prefixes / sizeof prefixes[0])
 
 static void test_name_rules(void) {
   sct_segment_t *seg;
@@ -41,6 +50,47 @@ static void test_name_rules(void) {
   ASSERT_RC(sct_lock_create_named(&lock, "fine", (sct_lock_kind_t)0),
             SCT_EINVAL);
   ASSERT_RC(sct_segment_close(NULL), SCT_EINVAL);
+  /* Namespace prefixes: exactly "Local\\" or "Global\\", then a name. */
+  const char *bad[] = {"Global\\",         "Local\\",          "Global\\.x",
+                       "Global\\a\\b",     "global\\x",        "Session\\1\\x",
+                       "Local\\Global\\x", "Global\\Local\\x", "\\x"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    ASSERT_RC(sct_segment_create(&seg, bad[i], 64), SCT_ENAME);
+    ASSERT_RC(sct_lock_create_named(&lock, bad[i], SCT_LOCK), SCT_ENAME);
+    ASSERT_RC(sct_lock_open_named(&lock, bad[i]), SCT_ENAME);
+    ASSERT_RC(sct_segment_unlink(bad[i]), SCT_ENAME);
+  }
+}
+
+/* "Local\\x" is "x" everywhere; "Global\\x" is another object on Windows
+ * and the same one on POSIX, which has one namespace. */
+static void test_namespaces(void) {
+  char bare[80], local[80], global[80];
+  sct_segment_t *a, *b, *c;
+  strcpy(bare, unique_in("", "ns"));
+  strcpy(local, unique_in("Local\\", "ns"));
+  strcpy(global, unique_in("Global\\", "ns"));
+  ASSERT_OK(sct_segment_create(&a, bare, 64));
+  ASSERT_RC(sct_segment_create(&b, local, 64), SCT_EEXIST);
+  ASSERT_OK(sct_segment_open(&b, local));
+  CU_ASSERT_PTR_NOT_EQUAL(sct_segment_ptr(b), NULL);
+  strcpy(sct_segment_ptr(a), "bare");
+  CU_ASSERT_STRING_EQUAL(sct_segment_ptr(b), "bare");
+#ifdef _WIN32
+  ASSERT_OK(sct_segment_create(&c, global, 64));
+  CU_ASSERT_STRING_EQUAL(sct_segment_ptr(c), "");
+  ASSERT_OK(sct_segment_unlink(global));
+  ASSERT_OK(sct_segment_close(c));
+#else
+  ASSERT_RC(sct_segment_create(&c, global, 64), SCT_EEXIST);
+  ASSERT_OK(sct_segment_open(&c, global));
+  CU_ASSERT_STRING_EQUAL(sct_segment_ptr(c), "bare");
+  ASSERT_OK(sct_segment_close(c));
+#endif
+  ASSERT_OK(sct_segment_unlink(local));
+  ASSERT_OK(sct_segment_close(b));
+  ASSERT_OK(sct_segment_close(a));
+  ASSERT_RC(sct_segment_open(&a, bare), SCT_ENOENT);
 }
 
 static void test_segment_lifecycle(void) {
@@ -102,10 +152,10 @@ static int child_use_named(const sct_args_t *args) {
   return 0;
 }
 
-static void test_named_across_processes(void) {
-  char seg_name[64], lock_name[64];
-  strcpy(seg_name, unique("xseg"));
-  strcpy(lock_name, unique("xlock"));
+static void named_across_processes_in(const char *prefix) {
+  char seg_name[80], lock_name[80];
+  strcpy(seg_name, unique_in(prefix, "xseg"));
+  strcpy(lock_name, unique_in(prefix, "xlock"));
   sct_segment_t *seg;
   sct_lock_t *lock, *again;
   ASSERT_OK(sct_segment_create(&seg, seg_name, 128));
@@ -124,6 +174,11 @@ static void test_named_across_processes(void) {
   ASSERT_OK(sct_segment_close(seg));
 }
 
+static void test_named_across_processes(void) {
+  for (size_t i = 0; i < NPREFIXES; i++)
+    named_across_processes_in(prefixes[i]);
+}
+
 /* A named lock whose holder was killed is reported like any other. */
 static int child_hold_named(const sct_args_t *args) {
   const char *name;
@@ -138,9 +193,9 @@ static int child_hold_named(const sct_args_t *args) {
   sleep_forever();
 }
 
-static void test_named_owner_death(void) {
-  char name[64];
-  strcpy(name, unique("dlock"));
+static void named_owner_death_in(const char *prefix) {
+  char name[80];
+  strcpy(name, unique_in(prefix, "dlock"));
   sct_lock_t *lock;
   sct_obj_t *flag;
   ASSERT_OK(sct_lock_create_named(&lock, name, SCT_LOCK));
@@ -157,9 +212,15 @@ static void test_named_owner_death(void) {
   ASSERT_OK(sct_obj_free(flag));
 }
 
+static void test_named_owner_death(void) {
+  for (size_t i = 0; i < NPREFIXES; i++)
+    named_owner_death_in(prefixes[i]);
+}
+
 static CU_TestInfo tests[] = {
     {"name rules", test_name_rules},
     {"segment lifecycle", test_segment_lifecycle},
+    {"namespaces", test_namespaces},
     {"named across processes", test_named_across_processes},
     {"named owner death", test_named_owner_death},
     CU_TEST_INFO_NULL};

@@ -7,8 +7,6 @@
 #define _GNU_SOURCE
 #include "test.h"
 
-#include <pthread.h>
-
 #define RC_OWNERDEAD 20
 
 /* Takes the lock, says so, and waits to be killed. The flag's high bits
@@ -178,18 +176,15 @@ static void test_synchronized_value(void) {
   ASSERT_OK(sct_obj_free(flag));
 }
 
-static void *hold_and_exit(void *arg) {
+static void hold_and_exit(void *arg) {
   sct_lock_acquire(arg, SCT_INFINITE);
-  return NULL;
 }
 
 /* An RLock belongs to a thread: a thread that ends holding it is dead. */
 static void test_rlock_thread_death(void) {
   sct_lock_t *lock;
-  pthread_t t;
   ASSERT_OK(sct_lock_new(&lock, SCT_RLOCK));
-  pthread_create(&t, NULL, hold_and_exit, lock);
-  pthread_join(t, NULL);
+  CU_ASSERT_EQUAL(test_thread_run(hold_and_exit, lock), 0);
   ASSERT_RC(sct_lock_acquire(lock, SCT_INFINITE), SCT_EOWNERDEAD);
   ASSERT_OK(sct_lock_release(lock));
   ASSERT_OK(sct_lock_free(lock));

@@ -141,7 +141,11 @@ int sct__segment_create_anon(sct__segment_t *seg, size_t size) {
   return rc;
 }
 
+/* POSIX has one namespace: a "Global\" name is the same object as the
+ * bare name. */
 static void os_name(char *buf, size_t cap, const char *name) {
+  if (sct__named_is_global(name))
+    name += sizeof SCT__GLOBAL_PREFIX - 1;
   snprintf(buf, cap, "/%s", name);
 }
 

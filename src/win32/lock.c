@@ -1,7 +1,8 @@
 /*
  * Sleeping on a shared word on Windows: there is no cross-process futex
  * (WaitOnAddress is per process), so each lock names a kernel semaphore,
- * "Local\sct.wake.<key>", after the random key stored in its shared state.
+ * "Local\sct.wake.<key>", after the random key stored in its shared state
+ * (in Global\ for locks named there, so other sessions find it too).
  * A waiter re-checks the word, then waits on the semaphore; a release
  * posts it. A post that finds nobody waiting leaves a count behind, which
  * only costs the next waiter a spurious wake-up (it re-checks the word).
@@ -26,6 +27,7 @@ uint32_t sct__wake_key(void) {
   /* Unique enough: time, process and a counter, mixed. */
   uint32_t x = (uint32_t)GetTickCount64() ^ (GetCurrentProcessId() << 16) ^
                (uint32_t)InterlockedIncrement(&counter) * 2654435761u;
+  x &= ~SCT__WAKE_GLOBAL;
   return x ? x : 1;
 }
 
@@ -50,7 +52,9 @@ static HANDLE semaphore_for(uint32_t key, const void *word) {
   if (!sem) {
     wchar_t name[64];
     if (key)
-      swprintf(name, 64, L"Local\\sct.wake.%08x", key);
+      swprintf(name, 64, L"%ls\\sct.wake.%08x",
+               key & SCT__WAKE_GLOBAL ? L"Global" : L"Local",
+               key & ~SCT__WAKE_GLOBAL);
     else
       swprintf(name, 64, L"Local\\sct.wake.%lu.%llx", GetCurrentProcessId(),
                (unsigned long long)name_key);

@@ -3,9 +3,10 @@
  * charges the whole size to the commit limit when the section is made, so
  * running out is SCT_ENOMEM there, never an access violation later.
  * Anonymous sections have no name at all. Named ones live in Local\ as
- * "Local\sct.seg.NAME" with a security descriptor that admits the current
- * user only. Windows has no unlink: a name goes when its last handle
- * does, so sct__segment_unlink_named only checks that it exists.
+ * "Local\sct.seg.NAME" (or in Global\ when asked) with a security
+ * descriptor that admits the current user only. Windows has no unlink: a
+ * name goes when its last handle does, so sct__segment_unlink_named only
+ * checks that it exists.
  * Sizes of opened named sections are whole pages (Windows keeps no byte
  * size for a section that can be queried without the native API).
  */
@@ -54,8 +55,9 @@ int sct__segment_create_anon(sct__segment_t *seg, size_t size) {
   return rc;
 }
 
+/* In Local\ unless the name already says Global\ (see platform.h). */
 static void os_name(wchar_t *buf, size_t cap, const char *name) {
-  swprintf(buf, cap, L"Local\\%hs", name);
+  swprintf(buf, cap, sct__named_is_global(name) ? L"%hs" : L"Local\\%hs", name);
 }
 
 /* A security descriptor granting all access to the current user only. */
