@@ -21,11 +21,16 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/sctConfig.cmake
   ${CMAKE_CURRENT_BINARY_DIR}/sctConfigVersion.cmake
   DESTINATION ${SCT_CMAKE_DIR})
 
-# pkg-config: static users also need the system libraries.
-if(SCT_HAVE_LIBRT)
-  set(SCT_PC_PRIVATE_LIBS "-lrt -lm")
+# pkg-config: static users also need the system libraries. On Windows
+# -lsct is the DLL's import library (the static one is sct_static), whose
+# users need dllimport: SCT_SHARED.
+if(WIN32)
+  set(SCT_PC_CFLAGS " -DSCT_SHARED")
+  set(SCT_PC_PRIVATE_LIBS "-ladvapi32")
+elseif(SCT_HAVE_LIBRT)
+  set(SCT_PC_PRIVATE_LIBS "-pthread -lrt -lm")
 else()
-  set(SCT_PC_PRIVATE_LIBS "-lm")
+  set(SCT_PC_PRIVATE_LIBS "-pthread -lm")
 endif()
 # The prefix is written at install time, so `cmake --install --prefix P`
 # and cpack's /usr both get a .pc that points where the files went.

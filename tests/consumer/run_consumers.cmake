@@ -1,6 +1,11 @@
 # ctest driver: installs the sct build BUILD_DIR into a temporary prefix
 # under WORK_DIR, then builds and runs tests/consumer three ways:
 # find_package(sct CONFIG), pkg-config, and add_subdirectory of SOURCE_DIR.
+#
+# Windows builds (WINDOWS true) link the first two against sct.dll: the
+# DLL is copied next to each program, OBJDUMP (when there is one) checks
+# that the program really imports it, and EMULATOR (Wine, when
+# cross-compiling with mingw-w64 and TOOLCHAIN_FILE) runs it.
 function(run what)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE status
     OUTPUT_VARIABLE out ERROR_VARIABLE err)
@@ -10,32 +15,67 @@ function(run what)
   set(last_output "${out}" PARENT_SCOPE)
 endfunction()
 
+# Runs the consumer built in DIR (its name there: NAME) and reports its
+# output; on Windows with the installed DLL beside it when USES_DLL.
+function(run_consumer how dir name uses_dll)
+  # Multi-config generators (Visual Studio) put it under Release/.
+  file(GLOB_RECURSE program ${dir}/${name} ${dir}/${name}.exe)
+  if(NOT program)
+    message(FATAL_ERROR "${how}: no ${name} built in ${dir}")
+  endif()
+  if(WINDOWS AND uses_dll)
+    if(OBJDUMP)
+      run("objdump (${how})" ${OBJDUMP} -p ${program})
+      if(NOT last_output MATCHES "DLL Name: sct\\.dll")
+        message(FATAL_ERROR "${how}: ${program} does not import sct.dll")
+      endif()
+    endif()
+    get_filename_component(program_dir ${program} DIRECTORY)
+    file(COPY ${prefix}/bin/sct.dll DESTINATION ${program_dir})
+  endif()
+  run("run (${how})" ${EMULATOR} ${program})
+  message(STATUS "${how}: ${last_output}")
+endfunction()
+
 set(consumer ${SOURCE_DIR}/tests/consumer)
 set(prefix ${WORK_DIR}/prefix)
+set(cross_args "")
+if(TOOLCHAIN_FILE)
+  set(cross_args -DCMAKE_TOOLCHAIN_FILE=${TOOLCHAIN_FILE})
+endif()
 file(REMOVE_RECURSE ${WORK_DIR})
 run("install" ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix})
 
 # 1. find_package, against the installed package files.
 run("configure (find_package)" ${CMAKE_COMMAND} -S ${consumer}
-  -B ${WORK_DIR}/find_package -DCMAKE_PREFIX_PATH=${prefix})
-run("build (find_package)" ${CMAKE_COMMAND} --build ${WORK_DIR}/find_package)
-run("run (find_package)" ${WORK_DIR}/find_package/consumer)
-message(STATUS "find_package: ${last_output}")
+  -B ${WORK_DIR}/find_package -DCMAKE_PREFIX_PATH=${prefix} ${cross_args})
+run("build (find_package)" ${CMAKE_COMMAND} --build ${WORK_DIR}/find_package
+  --config Release)
+run_consumer(find_package ${WORK_DIR}/find_package consumer TRUE)
 
-# 2. pkg-config, the way a Makefile would.
-find_program(PKG_CONFIG pkg-config REQUIRED)
-set(ENV{PKG_CONFIG_PATH} ${prefix}/lib/pkgconfig)
-run("pkg-config" ${PKG_CONFIG} --cflags --libs sct)
-string(STRIP "${last_output}" flags)
-separate_arguments(flags UNIX_COMMAND "${flags}")
-run("compile (pkg-config)" ${C_COMPILER} ${consumer}/consumer.c ${flags}
-  -Wl,-rpath,${prefix}/lib -o ${WORK_DIR}/consumer-pkg-config)
-run("run (pkg-config)" ${WORK_DIR}/consumer-pkg-config)
-message(STATUS "pkg-config: ${last_output}")
+# 2. pkg-config, the way a Makefile would (where there is a pkg-config and
+# a compiler that takes its flags: not MSVC's cl).
+find_program(PKG_CONFIG pkg-config)
+if(PKG_CONFIG AND NOT C_COMPILER MATCHES "cl(\\.exe)?$")
+  set(ENV{PKG_CONFIG_PATH} ${prefix}/lib/pkgconfig)
+  run("pkg-config" ${PKG_CONFIG} --cflags --libs sct)
+  string(STRIP "${last_output}" flags)
+  separate_arguments(flags UNIX_COMMAND "${flags}")
+  set(rpath "")
+  if(NOT WINDOWS)
+    set(rpath -Wl,-rpath,${prefix}/lib)
+  endif()
+  file(MAKE_DIRECTORY ${WORK_DIR}/pkg-config)
+  run("compile (pkg-config)" ${C_COMPILER} ${consumer}/consumer.c ${flags}
+    ${rpath} -o ${WORK_DIR}/pkg-config/consumer${EXE_SUFFIX})
+  run_consumer(pkg-config ${WORK_DIR}/pkg-config consumer TRUE)
+elseif(NOT WINDOWS)
+  message(FATAL_ERROR "pkg-config not found")
+endif()
 
-# 3. add_subdirectory of the source tree.
+# 3. add_subdirectory of the source tree (the static library).
 run("configure (add_subdirectory)" ${CMAKE_COMMAND} -S ${consumer}
-  -B ${WORK_DIR}/subdirectory -DSCT_SOURCE_DIR=${SOURCE_DIR})
-run("build (add_subdirectory)" ${CMAKE_COMMAND} --build ${WORK_DIR}/subdirectory)
-run("run (add_subdirectory)" ${WORK_DIR}/subdirectory/consumer)
-message(STATUS "add_subdirectory: ${last_output}")
+  -B ${WORK_DIR}/subdirectory -DSCT_SOURCE_DIR=${SOURCE_DIR} ${cross_args})
+run("build (add_subdirectory)" ${CMAKE_COMMAND} --build ${WORK_DIR}/subdirectory
+  --config Release)
+run_consumer(add_subdirectory ${WORK_DIR}/subdirectory consumer FALSE)
