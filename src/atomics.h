@@ -58,29 +58,21 @@
 
 #include <intrin.h>
 
-/* x64 is TSO: a load is an acquire and a store a release, so only the
- * compiler must be kept from moving accesses across them. Interlocked
- * operations are full barriers. */
-#define SCT__LOAD(T, p) (*(const volatile T *)(p))
-#define SCT__LOAD_ACQ(T, p) sct__acquire_fence_after(SCT__LOAD(T, p))
-
-static inline uint64_t sct__acquire_fence_after(uint64_t v) {
-  _ReadWriteBarrier();
-  return v;
-}
-
+/* Interlocked operations are full barriers. */
 static inline uint32_t sct__cas32_raw(volatile void *p, uint32_t expected,
                                       uint32_t desired) {
   return (uint32_t)_InterlockedCompareExchange((volatile long *)p,
                                                (long)desired, (long)expected);
 }
 
-/* The aligned 32-bit word holding the 8- or 16-bit field at @p p, and the
- * field's bit offset in it (little endian). */
-static inline volatile uint32_t *sct__container(volatile void *p,
-                                                unsigned *shift) {
+/* The aligned 32-bit word holding the 8- or 16-bit field at @p p, the
+ * field's bit offset in it (little endian) and its mask there. */
+static inline volatile uint32_t *sct__container(volatile void *p, unsigned bits,
+                                                unsigned *shift,
+                                                uint32_t *mask) {
   uintptr_t at = (uintptr_t)p;
   *shift = (unsigned)(at & 3u) * 8u;
+  *mask = (bits == 8 ? 0xffu : 0xffffu) << *shift;
   return (volatile uint32_t *)(at & ~(uintptr_t)3u);
 }
 
@@ -88,8 +80,8 @@ static inline volatile uint32_t *sct__container(volatile void *p,
 static inline uint32_t sct__narrow_add(volatile void *p, unsigned bits,
                                        uint32_t v) {
   unsigned shift;
-  volatile uint32_t *word = sct__container(p, &shift);
-  uint32_t mask = (bits == 8 ? 0xffu : 0xffffu) << shift;
+  uint32_t mask;
+  volatile uint32_t *word = sct__container(p, bits, &shift, &mask);
   uint32_t seen = *word;
   for (;;) {
     uint32_t old = (seen & mask) >> shift;
@@ -106,8 +98,8 @@ static inline uint32_t sct__narrow_add(volatile void *p, unsigned bits,
 static inline int sct__narrow_cas(volatile void *p, unsigned bits,
                                   uint32_t *expected, uint32_t desired) {
   unsigned shift;
-  volatile uint32_t *word = sct__container(p, &shift);
-  uint32_t mask = (bits == 8 ? 0xffu : 0xffffu) << shift;
+  uint32_t mask;
+  volatile uint32_t *word = sct__container(p, bits, &shift, &mask);
   uint32_t seen = *word;
   for (;;) {
     if (((seen & mask) >> shift) != *expected) {
@@ -122,39 +114,29 @@ static inline int sct__narrow_cas(volatile void *p, unsigned bits,
   }
 }
 
-static inline uint8_t sct__load8(const volatile void *p) {
-  return (uint8_t)SCT__LOAD_ACQ(uint8_t, p);
-}
-static inline uint16_t sct__load16(const volatile void *p) {
-  return (uint16_t)SCT__LOAD_ACQ(uint16_t, p);
-}
-static inline uint32_t sct__load32(const volatile void *p) {
-  return (uint32_t)SCT__LOAD_ACQ(uint32_t, p);
-}
-static inline uint64_t sct__load64(const volatile void *p) {
-  return SCT__LOAD_ACQ(uint64_t, p);
-}
+/* sct__load8/16/32/64 and sct__store8/16/32/64. x64 is TSO: a load is an
+ * acquire and a store a release, so only the compiler must be kept from
+ * moving accesses across them: a barrier after the load, before the store. */
+#define SCT__LOAD_STORE(T, bits)                                               \
+  static inline T sct__load##bits(const volatile void *p) {                    \
+    T v = *(const volatile T *)p;                                              \
+    _ReadWriteBarrier();                                                       \
+    return v;                                                                  \
+  }                                                                            \
+  static inline void sct__store##bits(volatile void *p, uint64_t v) {          \
+    _ReadWriteBarrier();                                                       \
+    *(volatile T *)p = (T)v;                                                   \
+  }
+SCT__LOAD_STORE(uint8_t, 8)
+SCT__LOAD_STORE(uint16_t, 16)
+SCT__LOAD_STORE(uint32_t, 32)
+SCT__LOAD_STORE(uint64_t, 64)
+#undef SCT__LOAD_STORE
+
 static inline void *sct__load_ptr(const volatile void *p) {
   void *v = *(void *const volatile *)p;
   _ReadWriteBarrier();
   return v;
-}
-
-static inline void sct__store8(volatile void *p, uint64_t v) {
-  _ReadWriteBarrier();
-  *(volatile uint8_t *)p = (uint8_t)v;
-}
-static inline void sct__store16(volatile void *p, uint64_t v) {
-  _ReadWriteBarrier();
-  *(volatile uint16_t *)p = (uint16_t)v;
-}
-static inline void sct__store32(volatile void *p, uint64_t v) {
-  _ReadWriteBarrier();
-  *(volatile uint32_t *)p = (uint32_t)v;
-}
-static inline void sct__store64(volatile void *p, uint64_t v) {
-  _ReadWriteBarrier();
-  *(volatile uint64_t *)p = v;
 }
 
 static inline uint32_t sct__exchange32(volatile void *p, uint64_t v) {

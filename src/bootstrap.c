@@ -345,6 +345,23 @@ static int get_header(reader_t *r) {
   return 1;
 }
 
+/* Reads a 2-byte count of at most @p max entries (else @p too_many) into
+ * *count and returns a zeroed table of that many @p size-byte entries, or
+ * NULL after recording the failure. */
+static void *get_table(reader_t *r, uint64_t max, const char *too_many,
+                       size_t size, uint64_t *count) {
+  if (!get_uint(r, 2, count))
+    return NULL;
+  if (*count > max) {
+    fail(r, too_many);
+    return NULL;
+  }
+  void *table = calloc(*count ? (size_t)*count : 1, size);
+  if (!table)
+    fail(r, "out of memory");
+  return table;
+}
+
 static int get_body(reader_t *r, sct__boot_t *b) {
   uint64_t count;
   b->target = get_text(r, 2, MAX_NAME);
@@ -352,25 +369,19 @@ static int get_body(reader_t *r, sct__boot_t *b) {
     return 0;
   if (!b->target[0])
     return fail(r, "empty target name");
-  if (!get_uint(r, 2, &count))
-    return 0;
-  if (count > SCT__BOOT_MAX_SEGMENTS)
-    return fail(r, "too many segments");
-  b->segments = calloc(count ? (size_t)count : 1, sizeof *b->segments);
+  b->segments = get_table(r, SCT__BOOT_MAX_SEGMENTS, "too many segments",
+                          sizeof *b->segments, &count);
   if (!b->segments)
-    return fail(r, "out of memory");
+    return 0;
   b->nsegments = (size_t)count;
   for (size_t i = 0; i < b->nsegments; i++)
     if (!get_uint(r, 8, &b->segments[i].handle) ||
         !get_uint(r, 8, &b->segments[i].size))
       return 0;
-  if (!get_uint(r, 2, &count))
-    return 0;
-  if (count > SCT__BOOT_MAX_ARGS)
-    return fail(r, "too many arguments");
-  b->args = calloc(count ? (size_t)count : 1, sizeof *b->args);
+  b->args = get_table(r, SCT__BOOT_MAX_ARGS, "too many arguments",
+                      sizeof *b->args, &count);
   if (!b->args)
-    return fail(r, "out of memory");
+    return 0;
   for (b->nargs = 0; b->nargs < count; b->nargs++)
     if (!get_arg(r, b, &b->args[b->nargs])) {
       b->nargs++; /* so that free sees what it holds */

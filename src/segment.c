@@ -20,19 +20,21 @@ struct sct_segment {
  * default and dropped, "Global\" is kept for the platform (Windows puts
  * the object in the global namespace; POSIX, with one namespace, drops it).
  */
+/* The length of @p prefix when @p s starts with it, else 0. */
+static size_t prefix_len(const char *s, const char *prefix) {
+  size_t n = strlen(prefix);
+  return strncmp(s, prefix, n) == 0 ? n : 0;
+}
+
 int sct__named_path(char *buf, size_t cap, const char *space,
                     const char *name) {
-  static const char local_prefix[] = "Local\\";
   const char *scope = "";
   if (!name)
     return SCT_EINVAL;
-  if (strncmp(name, local_prefix, sizeof local_prefix - 1) == 0) {
-    name += sizeof local_prefix - 1;
-  } else if (strncmp(name, SCT__GLOBAL_PREFIX, sizeof SCT__GLOBAL_PREFIX - 1) ==
-             0) {
+  size_t skip = prefix_len(name, "Local\\");
+  if (skip == 0 && (skip = prefix_len(name, SCT__GLOBAL_PREFIX)) != 0)
     scope = SCT__GLOBAL_PREFIX;
-    name += sizeof SCT__GLOBAL_PREFIX - 1;
-  }
+  name += skip;
   size_t len = strlen(name);
   if (len == 0 || len > NAME_MAX_LEN || name[0] == '.')
     return SCT_ENAME;
@@ -48,7 +50,7 @@ int sct__named_path(char *buf, size_t cap, const char *space,
 }
 
 int sct__named_is_global(const char *path) {
-  return strncmp(path, SCT__GLOBAL_PREFIX, sizeof SCT__GLOBAL_PREFIX - 1) == 0;
+  return prefix_len(path, SCT__GLOBAL_PREFIX) != 0;
 }
 
 static int wrap(sct_segment_t **out, const sct__segment_t *seg) {
