@@ -1,7 +1,8 @@
 /*
  * Object figures: a million synchronized Values (time, bytes each,
- * mappings), and summing a million-element double Array under one lock
- * against a malloc'd array.
+ * mappings), summing a million-element double Array under one lock
+ * against a malloc'd array, and making and freeing a raw Array of sizes
+ * around the heap's arena thresholds.
  */
 #include "bench.h"
 
@@ -84,7 +85,40 @@ static void array_sum(const bench_opts_t *o) {
   free(local);
 }
 
+/* Alloc + free of one raw 'B' Array, repeated, in microseconds per
+ * cycle, after a first 64 MiB of arenas has grown the heap (the case
+ * that used to reserve and release a whole arena every cycle). */
+static void alloc_free_by_size(const bench_opts_t *o) {
+  static const size_t kib[] = {1, 64, 1000, 1100, 16384};
+  const sct_type_t *b;
+  sct_obj_t *grown[7];
+  check(sct_type_from_code('B', &b), "type");
+  /* Arenas of 1, 2, ... 64 MiB, each all but full. */
+  for (int i = 0; i < 7; i++)
+    check(sct_rawarray_new(&grown[i], b, ((size_t)1 << (20 + i)) - 64, NULL),
+          "array");
+  for (size_t k = 0; k < sizeof kib / sizeof kib[0]; k++) {
+    double times[16];
+    int cycles = o->reps > 3 ? 200 : 50;
+    for (int r = 0; r < o->reps; r++) {
+      double start = now_s();
+      for (int c = 0; c < cycles; c++) {
+        sct_obj_t *a;
+        check(sct_rawarray_new(&a, b, kib[k] * 1024, NULL), "array");
+        sct_obj_free(a);
+      }
+      times[r] = (now_s() - start) * 1e6 / cycles;
+    }
+    char name[64];
+    snprintf(name, sizeof name, "alloc_free_%zuk", kib[k]);
+    report(name, median(times, o->reps), "us");
+  }
+  for (int i = 0; i < 7; i++)
+    sct_obj_free(grown[i]);
+}
+
 void bench_objects(const bench_opts_t *o) {
+  alloc_free_by_size(o); /* first: on a heap no other figure has grown */
   million_values();
   array_sum(o);
 }

@@ -44,6 +44,11 @@ extern "C" {
 /* ------------------------------------------------------------------------
  * Version
  * ------------------------------------------------------------------------ */
+/**
+ * @defgroup version Version
+ * The library version, at compile time and at run time.
+ * @{
+ */
 
 /** Major version: changes when the ABI or API breaks compatibility. */
 #define SCT_VERSION_MAJOR 0
@@ -58,9 +63,16 @@ SCT_EXTERN int sct_version(void);
 /** The version of the library in use as text, e.g. "0.1.0". */
 SCT_EXTERN const char *sct_version_string(void);
 
+/** @} */
+
 /* ------------------------------------------------------------------------
  * Errors
  * ------------------------------------------------------------------------ */
+/**
+ * @defgroup errors Errors
+ * Error codes (all of them, with values and messages: see the "Error codes" page) and the OS error behind the last failure.
+ * @{
+ */
 
 /**
  * The error table: X(NAME, value, message). One list generates the enum,
@@ -84,7 +96,9 @@ SCT_EXTERN const char *sct_version_string(void);
   X(EACCES, -15, "permission denied")                                          \
   X(ENAME, -16, "invalid name")                                                \
   X(EOS, -17, "operating system call failed (see sct_last_os_error)")          \
-  X(ECHILD, -18, "child process could not be started")
+  X(ECHILD, -18, "child process could not be started")                        \
+  X(ENOMAIN, -19,                                                              \
+    "sct_main was not called: call it first in main() with the targets")
 
 /** Error codes. 0 is success; every error is negative. */
 typedef enum sct_errno {
@@ -106,9 +120,16 @@ SCT_EXTERN const char *sct_err_name(int code);
  */
 SCT_EXTERN int sct_last_os_error(void);
 
+/** @} */
+
 /* ------------------------------------------------------------------------
  * Types
  * ------------------------------------------------------------------------ */
+/**
+ * @defgroup types Types
+ * Type descriptors: typecodes and struct types.
+ * @{
+ */
 
 /** A type descriptor: a typecode's C type or a struct described by fields. */
 typedef struct sct_type sct_type_t;
@@ -145,11 +166,16 @@ typedef struct sct_field {
 /**
  * Describes a C struct of @p size bytes and alignment @p align (use sizeof
  * and _Alignof/offsetof so the layout is exactly the compiler's).
- * Nested types are copied, so they may be freed afterwards.
- * @return 0; SCT_EINVAL for NULL pointers, no fields, a bad alignment or a
- * field outside the struct or misaligned; SCT_ETYPE for a bad field
- * typecode; SCT_ENAME for an empty or duplicate field name; SCT_EOVERFLOW
- * when a field array's size overflows; SCT_ENOMEM.
+ * Nested types are copied, so they may be freed afterwards. @p name is
+ * for diagnosis and may be NULL (an anonymous struct).
+ * @return 0; SCT_EINVAL for a NULL @p out, @p fields or field name, no
+ * fields, a zero size, a bad alignment (0, not a power of two, over 4096,
+ * or not dividing @p size), a field that gives both a typecode and a
+ * nested type, or a field outside the struct (its end past @p size,
+ * however large its offset) or misaligned; SCT_ETYPE for a bad field
+ * typecode or nested type; SCT_ENAME for an empty, invalid or duplicate
+ * field name; SCT_EOVERFLOW when a field array's byte size overflows;
+ * SCT_ENOMEM.
  */
 SCT_EXTERN int sct_type_new_struct(sct_type_t **out, const char *name,
                                    size_t size, size_t align,
@@ -164,9 +190,16 @@ SCT_EXTERN size_t sct_type_size(const sct_type_t *type);
 /** The typecode, or 0 for a struct type or NULL. */
 SCT_EXTERN char sct_type_code(const sct_type_t *type);
 
+/** @} */
+
 /* ------------------------------------------------------------------------
  * Locks
  * ------------------------------------------------------------------------ */
+/**
+ * @defgroup locks Locks
+ * Lock and RLock, anonymous and named, with owner death reported.
+ * @{
+ */
 
 /** A process-shared Lock or RLock. */
 typedef struct sct_lock sct_lock_t;
@@ -188,8 +221,13 @@ typedef enum sct_lock_kind {
 SCT_EXTERN int sct_lock_new(sct_lock_t **out, sct_lock_kind_t kind);
 
 /**
- * Acquires @p lock: @p timeout_ms < 0 blocks, 0 tries once, > 0 waits up to
- * that many milliseconds. The uncontended path makes no system call.
+ * Acquires @p lock: SCT_INFINITE blocks, 0 tries once, > 0 waits up to
+ * that many milliseconds (at least that long before SCT_ETIMEDOUT: a
+ * timeout is a minimum, measured with a clock finer than a millisecond).
+ * Any other negative value means "do not wait", as in Python's
+ * multiprocessing (so a computed remaining time that went negative has
+ * expired; note that exactly -1 is SCT_INFINITE). The uncontended path
+ * makes no system call.
  * @return 0; SCT_ETIMEDOUT; SCT_EOWNERDEAD when the previous owner died
  * holding it: the caller now holds the lock (repair the data, then release
  * as usual). An RLock already held by the caller is re-entered (count + 1).
@@ -218,8 +256,20 @@ SCT_EXTERN int sct_lock_kind(const sct_lock_t *lock, sct_lock_kind_t *out);
 /**
  * The process id of the current owner in @p pid (0 when unlocked). For an
  * RLock this is the owning thread's id (on Linux a thread id is a pid).
+ * -1 when the lock is held by an owner whose id means nothing to the
+ * caller: one in another PID namespace (a container), or whose liveness
+ * record cannot be read. Ids are for diagnosis only: owners are told
+ * apart by a registration of their own, never by pid (README, "Owner
+ * identity").
  */
 SCT_EXTERN int sct_lock_owner(const sct_lock_t *lock, long *pid);
+
+/**
+ * Whether @p lock is held by anyone (Python's locked()): 1 or 0, or a
+ * negative SCT_E* code (SCT_EINVAL for NULL, SCT_ESTATE for a freed
+ * lock). A snapshot: another process may take or release it at once.
+ */
+SCT_EXTERN int sct_lock_locked(const sct_lock_t *lock);
 
 /** The recursion count in @p count (a held Lock counts 1, unlocked 0). */
 SCT_EXTERN int sct_lock_count(const sct_lock_t *lock, unsigned *count);
@@ -241,15 +291,50 @@ SCT_EXTERN int sct_lock_count(const sct_lock_t *lock, unsigned *count);
 SCT_EXTERN int sct_lock_create_named(sct_lock_t **out, const char *name,
                                      sct_lock_kind_t kind);
 
-/** Opens a lock made by sct_lock_create_named: SCT_ENOENT if there is none. */
+/**
+ * Flag for sct_lock_open_named_flags and sct_segment_open_flags: accept an
+ * object that another user owns or (POSIX) that group or others may open.
+ * Without it such an object is refused with SCT_EACCES, because whoever
+ * else can write it can forge its contents (a name squatted by another
+ * user, created first and made world-writable, is never used silently).
+ */
+#define SCT_OPEN_ANY_OWNER 1u
+
+/**
+ * Opens a lock made by sct_lock_create_named (sct_lock_open_named_flags
+ * with no flags).
+ * @return 0; SCT_ENOENT if there is none; SCT_ENAME; SCT_EACCES for an
+ * object of another user or one that others may open (see
+ * SCT_OPEN_ANY_OWNER); SCT_ETYPE when the name holds something that is
+ * not a lock of this version of sct (another kind of file, garbage, a
+ * forged state), or a lock whose creator did not finish making it within
+ * one second (it died: unlink the name); SCT_EOS.
+ */
 SCT_EXTERN int sct_lock_open_named(sct_lock_t **out, const char *name);
+
+/**
+ * sct_lock_open_named with @p flags: 0 or SCT_OPEN_ANY_OWNER (anything
+ * else is SCT_EINVAL). A lock shared between users also needs its file's
+ * permissions widened by its creator (chmod on POSIX). Owner death is
+ * reported across users too: every user's liveness file is readable by
+ * all (see "Owner identity" in the README).
+ */
+SCT_EXTERN int sct_lock_open_named_flags(sct_lock_t **out, const char *name,
+                                         unsigned flags);
 
 /** Removes a lock's name; open handles keep working. SCT_ENOENT if absent. */
 SCT_EXTERN int sct_lock_unlink_named(const char *name);
 
+/** @} */
+
 /* ------------------------------------------------------------------------
  * Shared objects: RawValue, RawArray, Value, Array, copy, synchronized
  * ------------------------------------------------------------------------ */
+/**
+ * @defgroup objects Shared objects
+ * RawValue, RawArray, Value, Array, copy, synchronized; locked and atomic access; formatting.
+ * @{
+ */
 
 /** A shared Value or Array, raw or synchronized. */
 typedef struct sct_obj sct_obj_t;
@@ -318,19 +403,40 @@ SCT_EXTERN int sct_obj_acquire(sct_obj_t *obj, int timeout_ms);
 SCT_EXTERN int sct_obj_release(sct_obj_t *obj);
 
 /**
- * Runs the statement after it with @p obj's lock held; @p rc (an int
- * lvalue) receives the acquire result. The body runs when the lock was
- * acquired (rc is 0 or SCT_EOWNERDEAD) and the lock is released after it.
- * Do not leave the body with break, return or goto.
+ * Runs the statement after it with @p x held: @p x is a synchronized
+ * object (sct_obj_t *, its lock is taken) or a lock (sct_lock_t *); any
+ * other type does not compile. @p rc (an int lvalue) receives the acquire
+ * result. The body runs when the lock was acquired (rc is 0 or
+ * SCT_EOWNERDEAD) and the lock is released after it; otherwise (a raw
+ * object: SCT_ENOLOCK, a freed handle: SCT_ESTATE, ...) the body is
+ * skipped and rc says why. Do not leave the body with break, return or
+ * goto.
  */
-#define SCT_WITH_LOCK(obj, rc)                                                 \
-  SCT_WITH_LOCK_(obj, rc, SCT_CAT_(sct_scope_, __LINE__))
+#define SCT_WITH_LOCK(x, rc)                                                   \
+  SCT_WITH_LOCK_(x, rc, SCT_CAT_(sct_scope_, __LINE__))
 #define SCT_CAT_(a, b) SCT_CAT2_(a, b)
 #define SCT_CAT2_(a, b) a##b
-#define SCT_WITH_LOCK_(obj, rc, v)                                             \
-  for (int v = (((rc) = sct_obj_acquire((obj), SCT_INFINITE)) == 0 ||          \
-                (rc) == SCT_EOWNERDEAD);                                       \
-       v; v = 0, (void)sct_obj_release(obj))
+#define SCT_WITH_LOCK_(x, rc, v)                                               \
+  for (int v = (((rc) = SCT_ACQUIRE_(x)) == 0 || (rc) == SCT_EOWNERDEAD);    \
+       v; v = 0, (void)SCT_RELEASE_(x))
+#ifdef __cplusplus
+} /* extern "C" */
+/* C++ has no _Generic: overloads pick the function, and anything else has
+ * no overload to call. */
+inline int sct_acquire_(sct_obj_t *x) { return sct_obj_acquire(x, -1); }
+inline int sct_acquire_(sct_lock_t *x) { return sct_lock_acquire(x, -1); }
+inline int sct_release_(sct_obj_t *x) { return sct_obj_release(x); }
+inline int sct_release_(sct_lock_t *x) { return sct_lock_release(x); }
+extern "C" {
+#define SCT_ACQUIRE_(x) sct_acquire_(x)
+#define SCT_RELEASE_(x) sct_release_(x)
+#else
+#define SCT_ACQUIRE_(x)                                                        \
+  _Generic((x), sct_obj_t *: sct_obj_acquire, sct_lock_t *: sct_lock_acquire)( \
+      (x), SCT_INFINITE)
+#define SCT_RELEASE_(x)                                                        \
+  _Generic((x), sct_obj_t *: sct_obj_release, sct_lock_t *: sct_lock_release)(x)
+#endif
 
 /** The object's element type (borrowed). */
 SCT_EXTERN const sct_type_t *sct_obj_type(const sct_obj_t *obj);
@@ -357,35 +463,59 @@ SCT_EXTERN int sct_value_get(sct_obj_t *obj, void *out);
  *  whole Value or Array. */
 SCT_EXTERN int sct_value_set(sct_obj_t *obj, const void *in);
 
+/*
+ * Integers and floats. The sct_value_* functions are for Values: an Array
+ * is SCT_ETYPE (use the sct_array_* forms with an index). The sct_array_*
+ * forms take element @p i of an Array, or i == 0 of a Value; SCT_ERANGE
+ * past the end. Every one: SCT_EINVAL for NULL, SCT_ESTATE for a freed
+ * handle.
+ */
+
 /**
- * A Value of an integer typecode as int64_t. SCT_ETYPE for other types;
- * SCT_EOVERFLOW when the value does not fit (get of a large 'Q'; set of a
- * value outside the typecode's range).
+ * A Value of an integer typecode as int64_t, under its lock. SCT_ETYPE for
+ * other types and for an Array; SCT_EOVERFLOW when the value does not fit
+ * (a 'Q' above INT64_MAX).
  */
 SCT_EXTERN int sct_value_get_i64(sct_obj_t *obj, int64_t *out);
-/** Sets an integer Value to @p v: SCT_EOVERFLOW outside the typecode's
- *  range, SCT_ETYPE for other types. */
+/** Sets an integer Value to @p v, under its lock: SCT_EOVERFLOW outside
+ *  the typecode's range, SCT_ETYPE for other types and for an Array. */
 SCT_EXTERN int sct_value_set_i64(sct_obj_t *obj, int64_t v);
+/** Element @p i as sct_value_get_i64. */
+SCT_EXTERN int sct_array_get_i64(sct_obj_t *obj, size_t i, int64_t *out);
+/** Element @p i as sct_value_set_i64. */
+SCT_EXTERN int sct_array_set_i64(sct_obj_t *obj, size_t i, int64_t v);
 
-/** A Value of typecode 'f' or 'd' as a double. SCT_ETYPE otherwise. */
+/** A Value of typecode 'f' or 'd' as a double. SCT_ETYPE otherwise (an
+ *  Array too). */
 SCT_EXTERN int sct_value_get_f64(sct_obj_t *obj, double *out);
 /** Sets a Value of typecode 'f' (rounded to float) or 'd' to @p v. */
 SCT_EXTERN int sct_value_set_f64(sct_obj_t *obj, double v);
 
 /**
- * Atomically adds @p delta to an integer Value (wrapping like C unsigned
- * arithmetic) and stores the previous value in @p old (may be NULL).
- * Takes no lock. SCT_ETYPE for non-integer types; SCT_EOVERFLOW when
- * @p delta does not fit the typecode.
+ * Atomically adds @p delta to an integer Value and stores the previous
+ * value in @p old (may be NULL). Takes no lock. The sum wraps like C
+ * unsigned arithmetic; for an unsigned typecode a negative delta
+ * subtracts. @p delta must lie in [min, max] of a signed typecode, in
+ * [-max, max] of an unsigned one, else SCT_EOVERFLOW. SCT_ETYPE for
+ * non-integer types and for an Array.
  */
 SCT_EXTERN int sct_value_add(sct_obj_t *obj, int64_t delta, int64_t *old);
 
 /**
  * Atomically replaces an integer Value equal to @p *expected by
  * @p desired; otherwise stores the current value in @p *expected.
- * @return 0 when swapped, SCT_ESTATE when not; SCT_ETYPE; SCT_EOVERFLOW.
+ * @return 0 when swapped, SCT_ESTATE when not; SCT_ETYPE (an Array too);
+ * SCT_EOVERFLOW when either value is outside the typecode's range.
  */
 SCT_EXTERN int sct_value_cas(sct_obj_t *obj, int64_t *expected,
+                             int64_t desired);
+
+/** Atomic add to element @p i, as sct_value_add (a histogram bin, say). */
+SCT_EXTERN int sct_array_add(sct_obj_t *obj, size_t i, int64_t delta,
+                             int64_t *old);
+
+/** Atomic compare-and-swap of element @p i, as sct_value_cas. */
+SCT_EXTERN int sct_array_cas(sct_obj_t *obj, size_t i, int64_t *expected,
                              int64_t desired);
 
 /** Element @p i of an Array (or i == 0 of a Value). SCT_ERANGE past the end. */
@@ -431,7 +561,11 @@ SCT_EXTERN int sct_chars_value(sct_obj_t *obj, char *buf, size_t cap,
  */
 SCT_EXTERN int sct_chars_set_value(sct_obj_t *obj, const char *s, size_t len);
 
-/** Every byte of a 'c' Array (its raw value); SCT_ERANGE if @p cap is short. */
+/**
+ * Every byte of a 'c' Array (its raw value, NULs included): exactly n
+ * bytes, so a buffer of n bytes is enough; a NUL is added after them when
+ * @p cap > n. SCT_ERANGE when @p cap < n (@p len still tells n).
+ */
 SCT_EXTERN int sct_chars_raw(sct_obj_t *obj, char *buf, size_t cap,
                              size_t *len);
 
@@ -449,7 +583,7 @@ SCT_EXTERN int sct_obj_format(sct_obj_t *obj, char *buf, size_t cap,
                               size_t *len);
 
 /** What the calling process's shared heap holds (see sct_heap_stats). */
-typedef struct sct_heap_stats {
+typedef struct sct_heap_stats_s {
   size_t arenas;       /**< mappings (arenas) the heap owns */
   size_t mapped_bytes; /**< their total size */
   size_t used_bytes;   /**< bytes in live blocks, headers included */
@@ -462,9 +596,16 @@ typedef struct sct_heap_stats {
  */
 SCT_EXTERN int sct_heap_stats(sct_heap_stats_t *out);
 
+/** @} */
+
 /* ------------------------------------------------------------------------
  * Named shared segments
  * ------------------------------------------------------------------------ */
+/**
+ * @defgroup segments Named segments
+ * Raw named shared memory for unrelated processes.
+ * @{
+ */
 
 /** A named shared memory segment, for unrelated processes. */
 typedef struct sct_segment sct_segment_t;
@@ -477,24 +618,45 @@ typedef struct sct_segment sct_segment_t;
 SCT_EXTERN int sct_segment_create(sct_segment_t **out, const char *name,
                                   size_t size);
 
-/** Opens an existing named segment. SCT_ENOENT, SCT_ENAME, SCT_EACCES. */
+/**
+ * Opens an existing named segment (sct_segment_open_flags with no flags).
+ * @return 0; SCT_ENOENT; SCT_ENAME; SCT_EACCES for a segment of another
+ * user or one that others may open (see SCT_OPEN_ANY_OWNER); SCT_ETYPE
+ * for a name that is not a shared memory object; SCT_ESTATE for one
+ * whose creator has not sized it yet; SCT_EOS.
+ */
 SCT_EXTERN int sct_segment_open(sct_segment_t **out, const char *name);
 
-/** Unmaps and frees the handle; the segment lives on until unlinked. */
+/** sct_segment_open with @p flags: 0 or SCT_OPEN_ANY_OWNER. */
+SCT_EXTERN int sct_segment_open_flags(sct_segment_t **out, const char *name,
+                                      unsigned flags);
+
+/**
+ * Unmaps and frees the handle; the segment lives on until unlinked.
+ * @return 0; SCT_EINVAL for NULL or not a segment; SCT_ESTATE for a
+ * handle already closed.
+ */
 SCT_EXTERN int sct_segment_close(sct_segment_t *seg);
 
 /** Removes the name. SCT_ENOENT if absent. */
 SCT_EXTERN int sct_segment_unlink(const char *name);
 
-/** The mapped address (NULL for NULL). */
+/** The mapped address (NULL for NULL or a closed handle). */
 SCT_EXTERN void *sct_segment_ptr(const sct_segment_t *seg);
 
-/** The size in bytes (0 for NULL). */
+/** The size in bytes (0 for NULL or a closed handle). */
 SCT_EXTERN size_t sct_segment_size(const sct_segment_t *seg);
+
+/** @} */
 
 /* ------------------------------------------------------------------------
  * Processes
  * ------------------------------------------------------------------------ */
+/**
+ * @defgroup processes Processes
+ * Targets, arguments, start methods, join and exit codes.
+ * @{
+ */
 
 /** The arguments a target receives. */
 typedef struct sct_args sct_args_t;
@@ -545,16 +707,65 @@ typedef struct sct_arg {
   } u;
 } sct_arg_t;
 
-/** An object argument (compound literal; C99 or C++20). */
-#define SCT_AOBJ(o) ((sct_arg_t){SCT_ARG_OBJ, {.obj = (o)}})
+/** An object argument. */
+static inline sct_arg_t sct_arg_obj(sct_obj_t *o) {
+  sct_arg_t a;
+  a.kind = SCT_ARG_OBJ;
+  a.u.obj = o;
+  return a;
+}
 /** A lock argument. */
-#define SCT_ALOCK(l) ((sct_arg_t){SCT_ARG_LOCK, {.lock = (l)}})
+static inline sct_arg_t sct_arg_lock(sct_lock_t *l) {
+  sct_arg_t a;
+  a.kind = SCT_ARG_LOCK;
+  a.u.lock = l;
+  return a;
+}
 /** An integer argument. */
-#define SCT_AINT(v) ((sct_arg_t){SCT_ARG_INT, {.i = (v)}})
+static inline sct_arg_t sct_arg_int(int64_t v) {
+  sct_arg_t a;
+  a.kind = SCT_ARG_INT;
+  a.u.i = v;
+  return a;
+}
 /** A double argument. */
-#define SCT_ADOUBLE(v) ((sct_arg_t){SCT_ARG_DOUBLE, {.d = (v)}})
+static inline sct_arg_t sct_arg_double(double v) {
+  sct_arg_t a;
+  a.kind = SCT_ARG_DOUBLE;
+  a.u.d = v;
+  return a;
+}
 /** A string argument (copied when the process is made). */
+static inline sct_arg_t sct_arg_str(const char *v) {
+  sct_arg_t a;
+  a.kind = SCT_ARG_STR;
+  a.u.s = v;
+  return a;
+}
+
+/*
+ * The same as macros: C gets compound literals (usable where a constant
+ * initializer is, with GCC and Clang), C++ the functions above (no C++
+ * standard has compound literals; designated initializers are C++20).
+ */
+#ifdef __cplusplus
+#define SCT_AOBJ(o) sct_arg_obj(o)
+#define SCT_ALOCK(l) sct_arg_lock(l)
+#define SCT_AINT(v) sct_arg_int(v)
+#define SCT_ADOUBLE(v) sct_arg_double(v)
+#define SCT_ASTR(v) sct_arg_str(v)
+#else
+/** An object argument (see sct_arg_obj). */
+#define SCT_AOBJ(o) ((sct_arg_t){SCT_ARG_OBJ, {.obj = (o)}})
+/** A lock argument (see sct_arg_lock). */
+#define SCT_ALOCK(l) ((sct_arg_t){SCT_ARG_LOCK, {.lock = (l)}})
+/** An integer argument (see sct_arg_int). */
+#define SCT_AINT(v) ((sct_arg_t){SCT_ARG_INT, {.i = (v)}})
+/** A double argument (see sct_arg_double). */
+#define SCT_ADOUBLE(v) ((sct_arg_t){SCT_ARG_DOUBLE, {.d = (v)}})
+/** A string argument (see sct_arg_str). */
 #define SCT_ASTR(v) ((sct_arg_t){SCT_ARG_STR, {.s = (v)}})
+#endif
 
 /** Number of arguments. */
 SCT_EXTERN size_t sct_args_count(const sct_args_t *args);
@@ -604,9 +815,11 @@ SCT_EXTERN int sct_set_start_method(sct_start_method_t method);
 /**
  * Prepares a child that will run target @p target (a name from the table
  * given to sct_main) with @p nargs arguments, copied (strings included).
- * Objects and locks passed must stay alive until the child is started.
- * @return 0; SCT_EINVAL (NULL, sct_main not called, bad argument kind);
- * SCT_ENOTARGET; SCT_ENOMEM.
+ * The process holds a reference to every object and lock in @p args
+ * until sct_process_free, so the caller may free its own handles at once
+ * (as Python keeps a Process's arguments alive).
+ * @return 0; SCT_EINVAL (NULL, bad argument kind); SCT_ENOMAIN when
+ * sct_main was not called; SCT_ENOTARGET; SCT_ENOMEM.
  */
 SCT_EXTERN int sct_process_new(sct_process_t **out, const char *target,
                                const sct_arg_t *args, size_t nargs);
@@ -643,10 +856,14 @@ SCT_EXTERN int sct_process_kill(sct_process_t *p);
 SCT_EXTERN int sct_process_pid(const sct_process_t *p, long *pid);
 
 /**
- * Frees the handle. A child still running is neither waited for nor
- * killed; it is reaped by the OS as an orphan when this process ends.
+ * Frees the handle, and with it the process's references to its
+ * arguments. A child still running is neither waited for nor killed; it is
+ * reaped by the OS as an orphan when this process ends. Using or freeing
+ * a freed handle is SCT_ESTATE (every process function says so).
  */
 SCT_EXTERN int sct_process_free(sct_process_t *p);
+
+/** @} */
 
 #ifdef __cplusplus
 }

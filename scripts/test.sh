@@ -5,7 +5,8 @@
 # SCT_SKIP_MINGW=1).
 set -eu
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+# g++ and clang++: the test that compiles sct.h as C++17.
+scripts/install-deps.sh g++ clang++=clang
 cmake --workflow --preset dev
 if [ "${SCT_SKIP_MINGW:-0}" != 1 ]; then
   scripts/test-mingw.sh

@@ -23,6 +23,16 @@
 
 #include <stdint.h>
 
+/* A 64-bit word aligned to 8 bytes. The i386 ABI aligns uint64_t to 4 in
+ * structs, and then clang calls libatomic (a lock) for every atomic on it
+ * and GCC's cmpxchg8b may straddle cache lines: every 64-bit word used
+ * atomically has this type. (MSVC's x64 uint64_t is 8-aligned already.) */
+#if defined(__GNUC__) || defined(__clang__)
+typedef uint64_t sct__u64 __attribute__((aligned(8)));
+#else
+typedef uint64_t sct__u64;
+#endif
+
 #if (defined(__GNUC__) || defined(__clang__)) &&                               \
     !defined(SCT_ATOMICS_INTERLOCKED)
 

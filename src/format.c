@@ -156,18 +156,37 @@ static void put_literal(out_t *o, const unsigned long *cp, size_t n,
       puts_(o, "\\n");
     else if (c == '\r')
       puts_(o, "\\r");
-    else if (c < 0x20 || c == 0x7f || (is_bytes && c >= 0x80) ||
-             (c >= 0x80 && c < 0xa0))
-      putf(o, "\\x%02lx", c);
-    else if (!is_bytes && (c > 0x10ffff || (c >= 0xd800 && c < 0xe000)))
-      putf(o, c > 0xffff ? "\\U%08lx" : "\\u%04lx", c);
+    else if (is_bytes ? c < 0x20 || c >= 0x7f
+                      : c > 0x10ffff || !sct__printable((uint32_t)c))
+      /* Python's repr: \\xNN, \\uNNNN or \\UNNNNNNNN by size (a wchar_t
+       * beyond Unicode is shown the same way). */
+      putf(o, c < 0x100 ? "\\x%02lx" : c < 0x10000 ? "\\u%04lx" : "\\U%08lx",
+           c);
     else
       put_utf8(o, c);
   }
   put(o, &q, 1);
 }
 
-/* Characters of a 'c' or 'u' run up to its first NUL (Python's .value). */
+/* The code point of a 'u' unit at @p w, combining a UTF-16 surrogate
+ * pair where wchar_t is 16 bits (Windows) and the next unit, within @p
+ * left, completes it; *used gets the units taken. */
+static unsigned long wide_char(const wchar_t *w, size_t left, size_t *used) {
+  unsigned long c = (unsigned long)w[0];
+  *used = 1;
+  if (sizeof(wchar_t) == 2 && c >= 0xd800 && c < 0xdc00 && left > 1) {
+    unsigned long low = (unsigned long)w[1] & 0xffff;
+    if (low >= 0xdc00 && low < 0xe000) {
+      *used = 2;
+      return 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
+    }
+  }
+  return sizeof(wchar_t) == 2 ? c & 0xffff : c;
+}
+
+/* Characters of a 'c' or 'u' run: up to its first NUL for an array
+ * (Python's .value), the one character whatever it is for a single one
+ * (Python shows a NUL c_char as b'\x00'). */
 static void put_text(out_t *o, const sct_type_t *t, const void *p, size_t n) {
   unsigned long small[64] = {0};
   unsigned long *cp = n <= 64 ? small : malloc(n * sizeof *cp);
@@ -176,13 +195,15 @@ static void put_text(out_t *o, const sct_type_t *t, const void *p, size_t n) {
     puts_(o, "<out of memory>");
     return;
   }
-  for (; len < n; len++) {
+  for (size_t i = 0; i < n;) {
+    size_t used = 1;
     unsigned long c = t->code == 'c'
-                          ? (unsigned long)((const unsigned char *)p)[len]
-                          : (unsigned long)((const wchar_t *)p)[len];
-    if (c == 0)
+                          ? (unsigned long)((const unsigned char *)p)[i]
+                          : wide_char((const wchar_t *)p + i, n - i, &used);
+    if (c == 0 && n > 1)
       break;
-    cp[len] = c;
+    cp[len++] = c;
+    i += used;
   }
   put_literal(o, cp, len, t->code == 'c');
   if (cp != small)

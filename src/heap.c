@@ -28,6 +28,10 @@
 #define NBINS 128
 #define FIRST_ARENA (1u << 20)
 #define MAX_GROWTH (64u << 20)
+/* Requests this large get a mapping of their own size rather than the
+ * next (up to 64 MiB) arena, which would be reserved and released again
+ * with every allocation and free of such an object. */
+#define DEDICATED_MIN (256u << 10)
 #define PAGE 4096u
 
 typedef struct block {
@@ -47,12 +51,13 @@ static struct {
   sct__mutex_t mutex;
   arena_t *arenas;
   arena_t *inherited; /* a parent's arenas, mapped here but not ours */
+  arena_t *spare;     /* one empty arena kept for reuse, or NULL */
   size_t next_size;
   block_t *bins[NBINS];
   uint64_t nonempty[NBINS / 64];
   size_t used_bytes;
   size_t used_blocks;
-} heap = {SCT__MUTEX_INIT, NULL, NULL, FIRST_ARENA, {NULL}, {0}, 0, 0};
+} heap = {SCT__MUTEX_INIT, NULL, NULL, NULL, FIRST_ARENA, {NULL}, {0}, 0, 0};
 
 static size_t block_size(const block_t *b) {
   return b->size_flags & ~IN_USE;
@@ -146,15 +151,17 @@ static arena_t *arena_of(const void *b) {
   return arena_in(heap.arenas, b, HDR);
 }
 
-/* Maps a new arena with room for a block of @p need bytes. Arenas double
- * in size up to MAX_GROWTH; a larger request gets an arena of its own. */
+/* Maps a new arena with room for a block of @p need bytes. Arenas for
+ * small objects double in size up to MAX_GROWTH; a request of
+ * DEDICATED_MIN or more gets an arena of its own size. */
 static int arena_add(size_t need) {
   size_t size = heap.next_size;
   size_t want;
+  int dedicated = need >= DEDICATED_MIN;
   if (sct__add_size(need, HDR + PAGE - 1, &want) != 0)
     return SCT_ENOMEM;
   want &= ~(size_t)(PAGE - 1);
-  if (want > size)
+  if (want > size || dedicated)
     size = want;
   arena_t *a = malloc(sizeof *a);
   if (!a)
@@ -164,7 +171,7 @@ static int arena_add(size_t need) {
     free(a);
     return rc;
   }
-  if (heap.next_size < MAX_GROWTH)
+  if (!dedicated && heap.next_size < MAX_GROWTH)
     heap.next_size *= 2;
   a->used_blocks = 0;
   a->next = heap.arenas;
@@ -227,7 +234,9 @@ int sct__heap_alloc(size_t size, size_t align, void **block, void **data) {
   bin_remove(b);
   b->size_flags |= IN_USE;
   split(b, need);
-  arena_of(b)->used_blocks++;
+  arena_t *a = arena_of(b);
+  if (a->used_blocks++ == 0 && a == heap.spare)
+    heap.spare = NULL;
   heap.used_blocks++;
   heap.used_bytes += block_size(b);
   sct__mutex_unlock(&heap.mutex);
@@ -270,11 +279,21 @@ int sct__heap_free(void *block) {
     }
   }
   next_block(b)->prev_size = block_size(b);
-  /* An arena left empty is unmapped, unless it is the only one. */
-  if (--a->used_blocks == 0 && (heap.arenas != a || a->next != NULL))
-    arena_drop(a);
-  else
-    bin_insert(b);
+  bin_insert(b);
+  /* The arena left empty last is kept (one at most, 64 MiB at most), so
+   * freeing and making an object of the same size again costs no
+   * mapping; an older spare goes. */
+  if (--a->used_blocks == 0) {
+    arena_t *gone = a; /* too large to keep */
+    if (a->seg.size <= MAX_GROWTH) {
+      gone = heap.spare;
+      heap.spare = a;
+    }
+    if (gone) {
+      bin_remove((block_t *)gone->seg.addr); /* its one, whole free block */
+      arena_drop(gone);
+    }
+  }
   sct__mutex_unlock(&heap.mutex);
   return 0;
 }
@@ -344,8 +363,9 @@ void sct__heap_fork_child(void) {
     heap.inherited = heap.arenas;
   }
   heap.arenas = NULL;
+  heap.spare = NULL;
   heap.next_size = FIRST_ARENA;
   heap.used_bytes = 0;
   heap.used_blocks = 0;
-  sct__lockstate_init(&heap.mutex, SCT_LOCK);
+  sct__mutex_init(&heap.mutex);
 }

@@ -8,7 +8,8 @@
 #include "internal.h"
 
 static sct__pool_t *const pools[] = {&sct__type_pool, &sct__obj_pool,
-                                     &sct__lock_pool};
+                                     &sct__lock_pool, &sct__process_pool,
+                                     &sct__segment_pool};
 #define NPOOLS (sizeof pools / sizeof pools[0])
 
 static void fork_prepare(void) {
@@ -28,7 +29,7 @@ static void fork_child(void) {
   /* The mutex words hold the parent's identity; the child starts them
    * afresh rather than "releasing" locks it never took. */
   for (size_t i = 0; i < NPOOLS; i++)
-    sct__lockstate_init(&pools[i]->mutex, SCT_LOCK);
+    sct__mutex_init(&pools[i]->mutex);
 }
 
 void sct__init(void) {
@@ -40,6 +41,11 @@ void sct__init(void) {
     return;
   if (sct__cas(&state, &expected, 1)) {
     sct__install_fork_handlers(fork_prepare, fork_parent, fork_child);
+    /* Registering as a lock owner needs a descriptor: take it now, while
+     * one is likely free, rather than at the first acquire. A failure
+     * here is retried there (and reported by it). */
+    sct__ident_t self;
+    (void)sct__self_process(&self);
     sct__store_release(&state, 2);
     return;
   }

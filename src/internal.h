@@ -5,6 +5,7 @@
 #ifndef SCT_INTERNAL_H
 #define SCT_INTERNAL_H
 
+#include "atomics.h"
 #include "platform.h"
 #include "sct.h"
 
@@ -60,30 +61,42 @@ int sct__type_find_field(const sct_type_t *type, const char *path,
 
 /*
  * The shared state of a Lock or RLock. word is 0 when unlocked, else the
- * owner: bits 0-31 its id, bits 32-62 its start time, bit 63 set when
- * somebody may be sleeping. count is the RLock recursion depth, written
- * only by the owner. sleepers counts the waiters between deciding to
- * sleep and waking up.
+ * owner's identity (bits 0-62, see sct__ident_t) and, in bit 63, a mark
+ * that somebody may be sleeping. count is the RLock recursion depth,
+ * written only by the owner. sleepers counts the waiters between deciding
+ * to sleep and waking up (lockword.c says how a waiter killed in its sleep
+ * stops being counted).
  */
 typedef struct sct__lockstate {
-  uint64_t word;
+  sct__u64 word;
   uint32_t count;
-  uint32_t kind;
+  uint32_t kind; /* sct_lock_kind_t, or SCT__KIND_MUTEX */
   uint32_t sleepers;
   uint32_t wake_key; /* see sct__wake_key */
 } sct__lockstate_t;
 
+/* The kind of the library's own in-process mutexes: never shared, so
+ * their owner needs no registered identity and never dies. */
+#define SCT__KIND_MUTEX 3u
+
 void sct__lockstate_init(sct__lockstate_t *s, sct_lock_kind_t kind);
 int sct__lockstate_acquire(sct__lockstate_t *s, int timeout_ms);
 int sct__lockstate_release(sct__lockstate_t *s);
+/* The owner's process (Lock) or thread (RLock) id, 0 when unlocked, -1
+ * when held by an owner whose id means nothing here (another PID
+ * namespace). */
 long sct__lockstate_owner(const sct__lockstate_t *s);
 unsigned sct__lockstate_count(const sct__lockstate_t *s);
+/* Whether a state found in a named lock's page is one sct could have
+ * written: a known kind and counters that agree with the word. */
+int sct__lockstate_valid(const sct__lockstate_t *s);
 
 /* An in-process mutex for the library's own tables, built on the same
  * state (kept in process-local memory). */
 typedef sct__lockstate_t sct__mutex_t;
 #define SCT__MUTEX_INIT                                                        \
-  { 0, 0, SCT_LOCK, 0, 0 }
+  { 0, 0, SCT__KIND_MUTEX, 0, 0 }
+void sct__mutex_init(sct__mutex_t *m);
 void sct__mutex_lock(sct__mutex_t *m);
 void sct__mutex_unlock(sct__mutex_t *m);
 
@@ -126,6 +139,10 @@ typedef struct sct__pool {
   { SCT__MUTEX_INIT, sizeof(T), NULL, NULL, NULL, NULL }
 void *sct__pool_get(sct__pool_t *pool);
 void sct__pool_put(sct__pool_t *pool, void *item);
+/* Checks a handle from a pool (its first field is its magic): 0 when it
+ * carries @p magic, SCT_ESTATE when it was freed, SCT_EINVAL for NULL or
+ * anything else. */
+int sct__handle_check(const void *handle, uint32_t magic);
 
 /* ---- locks and objects (lock.c, object.c) ---- */
 
@@ -149,6 +166,8 @@ struct sct_lock {
 extern sct__pool_t sct__lock_pool;
 extern sct__pool_t sct__obj_pool;
 extern sct__pool_t sct__type_pool;
+extern sct__pool_t sct__process_pool;
+extern sct__pool_t sct__segment_pool;
 int sct__lock_check(const sct_lock_t *lock);
 sct_lock_t *sct__lock_ref(sct_lock_t *lock);
 /* A handle for a lock state this process does not own. */
@@ -221,14 +240,31 @@ int sct__named_path(char *buf, size_t cap, const char *space, const char *name);
 /* Whether a platform name from sct__named_path is in the global namespace. */
 int sct__named_is_global(const char *path);
 
+/* Timeouts. A negative one other than SCT_INFINITE means "do not wait",
+ * as in Python (a computed remaining time that went negative has
+ * expired). Deadlines are in sct__now_ns time; the milliseconds left are
+ * rounded up, so a wait never ends before its deadline. */
+#define SCT__TIMEOUT(ms) ((ms) < 0 && (ms) != SCT_INFINITE ? 0 : (ms))
+int64_t sct__deadline(int timeout_ms);
+/* Milliseconds to @p deadline, rounded up; 0 once it has passed. */
+int sct__ms_left(int64_t deadline);
+
+/* Whether Python's str.isprintable() accepts code point @p c
+ * (printable.c, generated). */
+int sct__printable(uint32_t c);
+
 /* Lazy once-only library initialisation. */
 void sct__init(void);
 
-/* Thread-local storage class, behind a macro for MSVC. */
+/* Thread-local storage class, and keeping a slow path out of line (so
+ * the fast path that calls it needs no stack frame), behind macros for
+ * MSVC. */
 #if defined(_MSC_VER)
 #define SCT__THREAD_LOCAL __declspec(thread)
+#define SCT__NOINLINE __declspec(noinline)
 #else
 #define SCT__THREAD_LOCAL _Thread_local
+#define SCT__NOINLINE __attribute__((noinline))
 #endif
 
 /* Overflow-checked size arithmetic. */

@@ -15,15 +15,12 @@ typedef struct named_lock {
 } named_lock_t;
 
 #define NAMED_READY 0x5944524cu /* "LRDY" */
-#define NAMED_VERSION 1u
+/* 2: owners became liveness-file identities. */
+#define NAMED_VERSION 2u
 #define OPEN_PATIENCE_MS 1000
 
 int sct__lock_check(const sct_lock_t *lock) {
-  if (!lock)
-    return SCT_EINVAL;
-  if (lock->magic == SCT__MAGIC_FREED)
-    return SCT_ESTATE;
-  return lock->magic == SCT__MAGIC_LOCK ? 0 : SCT_EINVAL;
+  return sct__handle_check(lock, SCT__MAGIC_LOCK);
 }
 
 static int valid_kind(sct_lock_kind_t kind) {
@@ -144,6 +141,11 @@ int sct_lock_owner(const sct_lock_t *lock, long *pid) {
   return rc;
 }
 
+int sct_lock_locked(const sct_lock_t *lock) {
+  int rc = usable(lock);
+  return rc != 0 ? rc : sct__lockstate_count(lock->state) != 0;
+}
+
 int sct_lock_count(const sct_lock_t *lock, unsigned *count) {
   int rc = usable(lock);
   if (rc == 0 && !count)
@@ -195,33 +197,50 @@ int sct_lock_create_named(sct_lock_t **out, const char *name,
   return rc;
 }
 
-/* Opening may race the creator between its exclusive create and the
- * ready mark; such a lock is waited for briefly. */
+/* What a named lock's page holds: 0 a finished lock, SCT_ESTATE one not
+ * finished yet (all zeros: its creator is between its exclusive create and
+ * the ready mark), SCT_ETYPE anything else. */
+static int check_page(const sct__segment_t *seg) {
+  const named_lock_t *page = seg->addr;
+  if (seg->size < sizeof *page)
+    return SCT_ETYPE;
+  uint32_t ready = sct__load_acquire(&page->ready);
+  if (ready == 0 && page->version == 0)
+    return SCT_ESTATE;
+  if (ready != NAMED_READY || page->version != NAMED_VERSION ||
+      !sct__lockstate_valid(&page->state))
+    return SCT_ETYPE;
+  return 0;
+}
+
 int sct_lock_open_named(sct_lock_t **out, const char *name) {
+  return sct_lock_open_named_flags(out, name, 0);
+}
+
+/* Opening may race the creator between its exclusive create and the
+ * ready mark; such a lock is waited for briefly, and one that never
+ * becomes ready (its creator died making it) is not a lock. */
+int sct_lock_open_named_flags(sct_lock_t **out, const char *name,
+                              unsigned flags) {
   char path[256];
   sct__segment_t seg;
-  if (!out)
+  if (!out || (flags & ~SCT_OPEN_ANY_OWNER) != 0)
     return SCT_EINVAL;
   sct__init();
   int rc = sct__named_path(path, sizeof path, "lock", name);
-  int64_t deadline = sct__now_ms() + OPEN_PATIENCE_MS;
+  int64_t deadline = sct__deadline(OPEN_PATIENCE_MS);
   while (rc == 0) {
-    rc = sct__segment_open_named(&seg, path);
+    rc = sct__segment_open_named(&seg, path, flags);
     if (rc == 0) {
-      named_lock_t *page = seg.addr;
-      if (seg.size >= sizeof *page &&
-          sct__load_acquire(&page->ready) == NAMED_READY &&
-          page->version == NAMED_VERSION) {
-        rc = wrap_named(out, &seg);
-        if (rc != 0)
-          sct__segment_close(&seg);
-        return rc;
-      }
+      rc = check_page(&seg);
+      if (rc == 0 && (rc = wrap_named(out, &seg)) == 0)
+        return 0;
       sct__segment_close(&seg);
-      rc = SCT_ESTATE;
     }
-    if (rc != SCT_ESTATE || sct__now_ms() >= deadline)
+    if (rc != SCT_ESTATE)
       return rc;
+    if (sct__ms_left(deadline) == 0)
+      return SCT_ETYPE;
     sct__sleep_ms(1);
     rc = 0;
   }

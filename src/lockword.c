@@ -1,8 +1,8 @@
 /*
  * The lock algorithm, shared by Lock, RLock and the library's own mutexes.
  *
- * One 64-bit word holds the owner (id and start time, see platform.h) and
- * a waiters bit. Acquiring is a single compare-and-swap from 0 to the
+ * One 64-bit word holds the owner's identity (platform.h: sct__ident_t)
+ * and a waiters bit. Acquiring is a single compare-and-swap from 0 to the
  * caller's identity, so the lock is never held by an unknown owner and the
  * uncontended path makes no system call. Release swaps in 0 and makes a
  * wake call only when the waiters bit was set.
@@ -10,15 +10,26 @@
  * The bit is set by a waiter before it sleeps, and by an acquirer only
  * while the sleepers count says someone still sleeps: a woken waiter that
  * takes the lock does not make every later release pay for a wake call
- * (the sticky "contended" state of the classic futex mutex). A waiter
- * killed while asleep leaves the count high, which costs wake calls but
- * never correctness.
+ * (the sticky "contended" state of the classic futex mutex).
  *
- * Owner death: a waiter sleeps at most SLICE_MS at a time and, at each
- * timeout, checks whether the owner is still alive; if not, it replaces the
+ * A waiter killed while asleep never takes itself off the count, which
+ * would make every later release pay for a wake call. The count heals on
+ * the first release that wakes nobody although the bit was set: nobody
+ * sleeps on the word then, so every waiter still counted is dead or
+ * between counting itself and sleeping, and the count is cleared. A
+ * waiter of the second kind finds the word changed when it tries to sleep
+ * and looks again; its own decrement stops at zero. Were it to sleep
+ * uncounted after all (the word back to the very value it expects), the
+ * worst case is that it wakes at the end of its slice instead of at the
+ * next release: a delay, never a lost lock.
+ *
+ * Owner death: a waiter checks whether the owner lives before its first
+ * sleep and after every slice of at most SLICE_MS; if not, it replaces the
  * dead owner's word by its own with a compare-and-swap, so exactly one
- * waiter takes over and gets SCT_EOWNERDEAD. glibc's robust mutexes cannot
- * be used for this: they cannot give a Lock that another process
+ * waiter takes over and gets SCT_EOWNERDEAD. Whether an identity lives is
+ * the platform's to say, and it says alive whenever it cannot tell (a
+ * false death would give the lock two holders). glibc's robust mutexes
+ * cannot be used for this: they cannot give a Lock that another process
  * releases, and a hand-made lock cannot join glibc's robust list.
  */
 #include "atomics.h"
@@ -27,33 +38,32 @@
 #define WAITERS (UINT64_C(1) << 63)
 #define OWNER_MASK (~WAITERS)
 #define SLICE_MS 20
+/* The owner word of the library's in-process mutexes. */
+#define MUTEX_OWNER UINT64_C(1)
 /* Spinning before sleeping: rounds of 1, 2, 4, ... pause instructions
  * (about a thousand in all). Measured with sct_bench on 2 cores, 2 and 4
  * contending processes, against a robust pthread mutex: 6 rounds 1.7x,
  * 8 rounds 2.4x, 10 rounds 2.9x, with fairness above 0.8 throughout. */
 #define SPIN_ROUNDS 10
 
-static uint64_t ident_word(sct__ident_t who) {
-  return (uint64_t)who.id | ((uint64_t)(who.start & 0x7fffffffu) << 32);
-}
-
-static sct__ident_t word_ident(uint64_t word) {
-  sct__ident_t who;
-  who.id = (uint32_t)word;
-  who.start = (uint32_t)(word >> 32) & 0x7fffffffu;
-  return who;
-}
-
 /* A Lock belongs to a process (any thread may release it); an RLock to
- * one thread. */
-static uint64_t self_word(const sct__lockstate_t *s) {
-  return ident_word(s->kind == SCT_RLOCK ? sct__self_thread()
-                                         : sct__self_process());
+ * one thread. Fails only when the caller cannot be registered as an
+ * owner. */
+static int self_word(const sct__lockstate_t *s, uint64_t *me) {
+  switch (s->kind) {
+  case SCT_RLOCK:
+    return sct__self_thread(me);
+  case SCT__KIND_MUTEX:
+    *me = MUTEX_OWNER;
+    return 0;
+  default:
+    return sct__self_process(me);
+  }
 }
 
 /* Futexes are 32 bits wide: waiters sleep on the half of the word that
- * holds the waiters bit and the owner's start time, so any release (which
- * clears the bit) changes it. */
+ * holds the waiters bit, so any release (which clears the bit) changes
+ * it. */
 static uint32_t *wait_half(sct__lockstate_t *s) {
   static const union {
     uint16_t value;
@@ -62,25 +72,51 @@ static uint32_t *wait_half(sct__lockstate_t *s) {
   return (uint32_t *)(void *)&s->word + (probe.bytes[0] == 1 ? 1 : 0);
 }
 
-void sct__lockstate_init(sct__lockstate_t *s, sct_lock_kind_t kind) {
+static void init_state(sct__lockstate_t *s, uint32_t kind) {
   s->count = 0;
   s->sleepers = 0;
-  s->wake_key = sct__wake_key();
-  s->kind = (uint32_t)kind;
+  s->wake_key = kind == SCT__KIND_MUTEX ? 0 : sct__wake_key();
+  s->kind = kind;
   sct__store_release(&s->word, UINT64_C(0));
+}
+
+void sct__lockstate_init(sct__lockstate_t *s, sct_lock_kind_t kind) {
+  init_state(s, (uint32_t)kind);
+}
+
+void sct__mutex_init(sct__mutex_t *m) {
+  init_state(m, SCT__KIND_MUTEX);
+}
+
+int sct__lockstate_valid(const sct__lockstate_t *s) {
+  uint64_t word = sct__load_acquire(&s->word);
+  uint32_t count = sct__load_relaxed(&s->count);
+  if (s->kind == SCT_LOCK)
+    return count == 0;
+  if (s->kind == SCT_RLOCK)
+    return word == 0 || (word & OWNER_MASK) == 0 ? count == 0 : 1;
+  return 0;
 }
 
 static int took(sct__lockstate_t *s, int rc) {
   if (s->kind == SCT_RLOCK)
-    s->count = 1;
+    sct__store_relaxed(&s->count, 1u);
   return rc;
 }
 
 /* Replaces a dead owner's word @p seen by ours. 1 if we took over. */
 static int take_over_if_dead(sct__lockstate_t *s, uint64_t seen, uint64_t me) {
-  if (sct__ident_alive(word_ident(seen & OWNER_MASK)))
+  if (s->kind == SCT__KIND_MUTEX || sct__ident_alive(seen & OWNER_MASK))
     return 0;
   return sct__cas(&s->word, &seen, me | WAITERS);
+}
+
+/* Takes this waiter off the sleepers count, which a release may have
+ * cleared meanwhile (see the top of the file): never below zero. */
+static void stop_sleeping(sct__lockstate_t *s) {
+  uint32_t count = sct__load_relaxed(&s->sleepers);
+  while (count > 0 && !sct__cas(&s->sleepers, &count, count - 1))
+    ;
 }
 
 /* Sleeps once on the word while it still shows @p seen's owner. */
@@ -90,19 +126,21 @@ static int sleep_on(sct__lockstate_t *s, uint64_t seen, int slice) {
   if (!(seen & WAITERS)) {
     uint64_t marked = seen | WAITERS;
     if (!sct__cas(&s->word, &seen, marked)) {
-      sct__fetch_add(&s->sleepers, (uint32_t)-1);
+      stop_sleeping(s);
       return 0; /* changed meanwhile: look again */
     }
     seen = marked;
   }
   rc = sct__word_wait(wait_half(s), (uint32_t)(seen >> 32), slice, s->wake_key);
-  sct__fetch_add(&s->sleepers, (uint32_t)-1);
+  stop_sleeping(s);
   return rc;
 }
 
-static int acquire_slow(sct__lockstate_t *s, uint64_t me, int timeout_ms) {
-  int64_t deadline = timeout_ms > 0 ? sct__now_ms() + timeout_ms : 0;
+SCT__NOINLINE static int acquire_slow(sct__lockstate_t *s, uint64_t me,
+                                      int timeout_ms) {
+  int64_t deadline = sct__deadline(timeout_ms);
   int spins = timeout_ms == 0 ? 0 : SPIN_ROUNDS;
+  int slept = 0; /* woken, not timed out: the owner was just seen alive */
 
   for (;;) {
     uint64_t seen = sct__load_relaxed(&s->word);
@@ -121,34 +159,38 @@ static int acquire_slow(sct__lockstate_t *s, uint64_t me, int timeout_ms) {
       spins--;
       continue;
     }
+    /* Ask about the owner before the first sleep, so an owner that is
+     * already dead costs no slice, and after every slice. */
+    if (!slept && take_over_if_dead(s, seen, me))
+      return took(s, SCT_EOWNERDEAD);
     if (timeout_ms == 0)
-      return take_over_if_dead(s, seen, me) ? took(s, SCT_EOWNERDEAD)
-                                            : SCT_ETIMEDOUT;
+      return SCT_ETIMEDOUT;
     int slice = SLICE_MS;
     if (timeout_ms > 0) {
-      int64_t left = deadline - sct__now_ms();
-      if (left <= 0)
+      int left = sct__ms_left(deadline);
+      if (left == 0)
         return SCT_ETIMEDOUT;
       if (left < slice)
-        slice = (int)left;
+        slice = left;
     }
-    if (sleep_on(s, seen, slice) == SCT_ETIMEDOUT) {
-      seen = sct__load_relaxed(&s->word);
-      if (seen != 0 && take_over_if_dead(s, seen, me))
-        return took(s, SCT_EOWNERDEAD);
-    }
+    slept = sleep_on(s, seen, slice) != SCT_ETIMEDOUT;
   }
 }
 
 int sct__lockstate_acquire(sct__lockstate_t *s, int timeout_ms) {
-  uint64_t me = self_word(s);
+  timeout_ms = SCT__TIMEOUT(timeout_ms);
+  uint64_t me;
   uint64_t seen = 0;
+  int rc = self_word(s, &me);
+  if (rc != 0)
+    return rc;
   if (sct__cas(&s->word, &seen, me))
     return took(s, 0);
   if (s->kind == SCT_RLOCK && (seen & OWNER_MASK) == me) {
-    if (s->count == UINT32_MAX)
+    uint32_t count = sct__load_relaxed(&s->count);
+    if (count == UINT32_MAX)
       return SCT_EOVERFLOW;
-    s->count++;
+    sct__store_relaxed(&s->count, count + 1);
     return 0;
   }
   return acquire_slow(s, me, timeout_ms);
@@ -156,33 +198,36 @@ int sct__lockstate_acquire(sct__lockstate_t *s, int timeout_ms) {
 
 int sct__lockstate_release(sct__lockstate_t *s) {
   if (s->kind == SCT_RLOCK) {
+    uint64_t me;
     uint64_t seen = sct__load_relaxed(&s->word);
-    if ((seen & OWNER_MASK) != self_word(s))
+    if (seen == 0 || self_word(s, &me) != 0 || (seen & OWNER_MASK) != me)
       return SCT_ENOTHELD;
-    if (s->count > 1) {
-      s->count--;
+    uint32_t count = sct__load_relaxed(&s->count);
+    sct__store_relaxed(&s->count, count > 1 ? count - 1 : 0);
+    if (count > 1)
       return 0;
-    }
-    s->count = 0;
   }
   uint64_t old = sct__exchange(&s->word, UINT64_C(0));
   if (old == 0)
     return SCT_ENOTHELD;
-  if (old & WAITERS)
-    sct__word_wake(wait_half(s), s->wake_key);
+  if ((old & WAITERS) && sct__word_wake(wait_half(s), s->wake_key) == 0)
+    sct__store_relaxed(&s->sleepers, 0u); /* heals: see the top */
   return 0;
 }
 
 long sct__lockstate_owner(const sct__lockstate_t *s) {
   uint64_t word = sct__load_acquire(&s->word);
-  return word == 0 ? 0 : (long)(uint32_t)word;
+  if (word == 0)
+    return 0;
+  long id = sct__ident_os_id(word & OWNER_MASK);
+  return id != 0 ? id : -1;
 }
 
 unsigned sct__lockstate_count(const sct__lockstate_t *s) {
   uint64_t word = sct__load_acquire(&s->word);
   if (word == 0)
     return 0;
-  return s->kind == SCT_RLOCK ? s->count : 1;
+  return s->kind == SCT_RLOCK ? sct__load_relaxed(&s->count) : 1;
 }
 
 void sct__mutex_lock(sct__mutex_t *m) {

@@ -27,8 +27,9 @@ int sct__get_os_error(void);
 
 /* ---- time (time.c) ---- */
 
-/* Monotonic time in milliseconds, for timeouts. */
-int64_t sct__now_ms(void);
+/* Monotonic time in nanoseconds, for timeouts: fine enough that rounding
+ * never cuts a timeout short (a timeout is a minimum wait). */
+int64_t sct__now_ns(void);
 
 /* Sleeps about @p ms milliseconds. */
 void sct__sleep_ms(int ms);
@@ -36,22 +37,30 @@ void sct__sleep_ms(int ms);
 /* ---- identity and liveness (identity.c) ---- */
 
 /*
- * An owner identity: a 32-bit OS id (pid, or thread id for per-thread
- * owners) and the low 31 bits of that process's or thread's start time,
- * so a reused id is not mistaken for the old owner. Values are cached; a
- * fork invalidates the cache.
+ * An owner identity: a non-zero value of at most 63 bits that no other
+ * live process (for a Lock) or thread (for an RLock) can have, whatever
+ * namespaces the sharers live in, and whose liveness any sharer can ask.
+ * Opaque to the core. The caller's own identities are cached, so the lock
+ * fast path makes no system call; a fork gives the child its own.
  */
-typedef struct sct__ident {
-  uint32_t id;
-  uint32_t start; /* low 31 bits of the start time */
-} sct__ident_t;
+typedef uint64_t sct__ident_t;
 
-sct__ident_t sct__self_process(void);
-sct__ident_t sct__self_thread(void);
+/* The calling process's identity in *out (0, or SCT_E* when the process
+ * cannot be registered as an owner, e.g. out of descriptors). */
+int sct__self_process(sct__ident_t *out);
 
-/* 1 while the process or thread @p who is alive, 0 once it is gone (a
- * zombie counts as gone). Never fails: when unsure, it says alive. */
+/* The calling thread's identity in *out, as sct__self_process. */
+int sct__self_thread(sct__ident_t *out);
+
+/* 1 while the owner @p who is alive, 0 once it is gone (a process that
+ * has exited but was not reaped counts as gone). Never fails: when it
+ * cannot tell, it says alive, because reporting a live owner dead hands
+ * its lock to a second holder. */
 int sct__ident_alive(sct__ident_t who);
+
+/* The process or thread id of @p who as this process sees it; 0 when it
+ * cannot be known here (gone, or in another PID namespace). */
+long sct__ident_os_id(sct__ident_t who);
 
 /* Registers the core's fork handlers (called once, from sct__init). */
 void sct__install_fork_handlers(void (*prepare)(void), void (*parent)(void),
@@ -73,8 +82,9 @@ uint32_t sct__wake_key(void);
 int sct__word_wait(uint32_t *word, uint32_t expected, int timeout_ms,
                    uint32_t key);
 
-/* Wakes one waiter sleeping on @p word. */
-void sct__word_wake(uint32_t *word, uint32_t key);
+/* Wakes one waiter sleeping on @p word. Returns how many were woken (0
+ * or 1), or -1 where the OS does not say. */
+int sct__word_wake(uint32_t *word, uint32_t key);
 
 /* ---- shared memory segments (shm.c) ---- */
 
@@ -97,8 +107,14 @@ int sct__segment_create_anon(sct__segment_t *seg, size_t size);
 int sct__segment_create_named(sct__segment_t *seg, const char *name,
                               size_t size);
 
-/* Maps an existing named segment; seg->size receives its size. */
-int sct__segment_open_named(sct__segment_t *seg, const char *name);
+/* Maps an existing named segment; seg->size receives its size. Unless
+ * @p flags has SCT_OPEN_ANY_OWNER, a segment that another user owns, or
+ * (POSIX) that other users may open (group or other permission bits), is
+ * SCT_EACCES: a name squatted by someone else is never used silently. A
+ * name that is not a shared memory object (a FIFO, a device) is SCT_ETYPE;
+ * one whose creator has not sized it yet, SCT_ESTATE. */
+int sct__segment_open_named(sct__segment_t *seg, const char *name,
+                            unsigned flags);
 
 /* Removes a segment's name. */
 int sct__segment_unlink_named(const char *name);

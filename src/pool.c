@@ -50,6 +50,15 @@ void *sct__pool_get(sct__pool_t *pool) {
   return item;
 }
 
+int sct__handle_check(const void *handle, uint32_t magic) {
+  if (!handle)
+    return SCT_EINVAL;
+  uint32_t seen = *(const uint32_t *)handle;
+  if (seen == SCT__MAGIC_FREED)
+    return SCT_ESTATE;
+  return seen == magic ? 0 : SCT_EINVAL;
+}
+
 void sct__pool_put(sct__pool_t *pool, void *item) {
   *(uint32_t *)item = SCT__MAGIC_FREED;
   sct__mutex_lock(&pool->mutex);

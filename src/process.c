@@ -4,6 +4,7 @@
  */
 #include "internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,9 @@ struct sct_process {
   long pid;
   int exitcode;
 };
+
+/* Handles come from a pool, so a freed one still reads as freed. */
+sct__pool_t sct__process_pool = SCT__POOL_INIT(struct sct_process);
 
 static const sct_target_t *targets;
 static size_t target_count;
@@ -143,6 +147,40 @@ static int check_arg(const sct_arg_t *a, size_t *text_bytes) {
   }
 }
 
+/* A process holds a reference to every object and lock it was given, from
+ * sct_process_new to sct_process_free, as Python keeps a Process's
+ * arguments alive: the caller may free its own handles in between. */
+static void hold_args(const sct_args_t *args) {
+  for (size_t i = 0; i < args->n; i++) {
+    if (args->items[i].kind == SCT_ARG_OBJ)
+      sct__obj_ref(args->items[i].u.obj);
+    else if (args->items[i].kind == SCT_ARG_LOCK)
+      (void)sct__lock_ref(args->items[i].u.lock);
+  }
+}
+
+static void drop_args(const sct_args_t *args) {
+  for (size_t i = 0; i < args->n; i++) {
+    if (args->items[i].kind == SCT_ARG_OBJ)
+      sct__obj_unref(args->items[i].u.obj);
+    else if (args->items[i].kind == SCT_ARG_LOCK)
+      sct__lock_unref(args->items[i].u.lock);
+  }
+}
+
+/* In a forked child the handles are the parent's, some perhaps already
+ * freed by the parent's caller (kept alive by the process's reference):
+ * the child's target owns its arguments, so they are usable again there.
+ * Only the child's copy of the handles changes. */
+static void adopt_args_in_child(const sct_args_t *args) {
+  for (size_t i = 0; i < args->n; i++) {
+    if (args->items[i].kind == SCT_ARG_OBJ)
+      args->items[i].u.obj->flags &= ~(uint32_t)SCT__OBJ_FREED;
+    else if (args->items[i].kind == SCT_ARG_LOCK)
+      args->items[i].u.lock->flags &= ~(uint32_t)SCT__LOCK_FREED;
+  }
+}
+
 /* Copies @p args into one allocation: the items, then the strings. */
 static int copy_args(sct_args_t *dst, const sct_arg_t *args, size_t n) {
   size_t text = 0, items;
@@ -168,17 +206,14 @@ static int copy_args(sct_args_t *dst, const sct_arg_t *args, size_t n) {
       strings += len;
     }
   }
+  hold_args(dst);
   return 0;
 }
 
 /* ---- processes ---- */
 
 static int check_process(const sct_process_t *p) {
-  if (!p)
-    return SCT_EINVAL;
-  if (p->magic == SCT__MAGIC_FREED)
-    return SCT_ESTATE;
-  return p->magic == SCT__MAGIC_PROC ? 0 : SCT_EINVAL;
+  return sct__handle_check(p, SCT__MAGIC_PROC);
 }
 
 int sct_process_new(sct_process_t **out, const char *target,
@@ -186,16 +221,17 @@ int sct_process_new(sct_process_t **out, const char *target,
   if (!out || !target || (nargs > 0 && !args))
     return SCT_EINVAL;
   if (!targets)
-    return SCT_EINVAL; /* sct_main was not called */
+    return SCT_ENOMAIN;
   const sct_target_t *t = sct__find_target(target);
   if (!t)
     return SCT_ENOTARGET;
-  sct_process_t *p = calloc(1, sizeof *p);
+  sct__init();
+  sct_process_t *p = sct__pool_get(&sct__process_pool);
   if (!p)
     return SCT_ENOMEM;
   int rc = copy_args(&p->args, args, nargs);
   if (rc != 0) {
-    free(p);
+    sct__pool_put(&sct__process_pool, p);
     return rc;
   }
   p->magic = SCT__MAGIC_PROC;
@@ -228,9 +264,15 @@ int sct_process_start(sct_process_t *p) {
   if (method_of(p) == SCT_START_SPAWN) {
     rc = sct__spawn_start(p->target, &p->args, &pid);
   } else {
+    /* Output still buffered in stdio would be written twice, by the
+     * parent and by the child when it exits: flush it first, as Python
+     * does before it forks. */
+    fflush(NULL);
     rc = sct__process_fork(&pid);
-    if (rc == 0 && pid == 0)
+    if (rc == 0 && pid == 0) {
+      adopt_args_in_child(&p->args);
       sct__process_exit(p->target->fn(&p->args));
+    }
   }
   if (rc != 0)
     return rc;
@@ -251,6 +293,7 @@ static int reap(sct_process_t *p, int timeout_ms) {
 }
 
 int sct_process_join(sct_process_t *p, int timeout_ms) {
+  timeout_ms = SCT__TIMEOUT(timeout_ms);
   int rc = check_process(p);
   if (rc != 0)
     return rc;
@@ -322,8 +365,8 @@ int sct_process_free(sct_process_t *p) {
   int rc = check_process(p);
   if (rc != 0)
     return rc;
+  drop_args(&p->args);
   free(p->args.items);
-  p->magic = SCT__MAGIC_FREED;
-  free(p);
+  sct__pool_put(&sct__process_pool, p);
   return 0;
 }

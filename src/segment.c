@@ -53,8 +53,16 @@ int sct__named_is_global(const char *path) {
   return prefix_len(path, SCT__GLOBAL_PREFIX) != 0;
 }
 
+/* Handles come from a pool, so a closed one still reads as closed. */
+sct__pool_t sct__segment_pool = SCT__POOL_INIT(struct sct_segment);
+
+static int check_segment(const sct_segment_t *s) {
+  return sct__handle_check(s, SCT__MAGIC_SEG);
+}
+
 static int wrap(sct_segment_t **out, const sct__segment_t *seg) {
-  sct_segment_t *s = malloc(sizeof *s);
+  sct__init();
+  sct_segment_t *s = sct__pool_get(&sct__segment_pool);
   if (!s)
     return SCT_ENOMEM;
   s->magic = SCT__MAGIC_SEG;
@@ -79,24 +87,29 @@ int sct_segment_create(sct_segment_t **out, const char *name, size_t size) {
 }
 
 int sct_segment_open(sct_segment_t **out, const char *name) {
+  return sct_segment_open_flags(out, name, 0);
+}
+
+int sct_segment_open_flags(sct_segment_t **out, const char *name,
+                           unsigned flags) {
   char path[256];
   sct__segment_t seg;
-  if (!out)
+  if (!out || (flags & ~SCT_OPEN_ANY_OWNER) != 0)
     return SCT_EINVAL;
   int rc = sct__named_path(path, sizeof path, "seg", name);
   if (rc == 0)
-    rc = sct__segment_open_named(&seg, path);
+    rc = sct__segment_open_named(&seg, path, flags);
   if (rc == 0 && (rc = wrap(out, &seg)) != 0)
     sct__segment_close(&seg);
   return rc;
 }
 
 int sct_segment_close(sct_segment_t *s) {
-  if (!s || s->magic != SCT__MAGIC_SEG)
-    return SCT_EINVAL;
-  int rc = sct__segment_close(&s->seg);
-  s->magic = SCT__MAGIC_FREED;
-  free(s);
+  int rc = check_segment(s);
+  if (rc != 0)
+    return rc;
+  rc = sct__segment_close(&s->seg);
+  sct__pool_put(&sct__segment_pool, s);
   return rc;
 }
 
@@ -107,9 +120,9 @@ int sct_segment_unlink(const char *name) {
 }
 
 void *sct_segment_ptr(const sct_segment_t *s) {
-  return s && s->magic == SCT__MAGIC_SEG ? s->seg.addr : NULL;
+  return check_segment(s) == 0 ? s->seg.addr : NULL;
 }
 
 size_t sct_segment_size(const sct_segment_t *s) {
-  return s && s->magic == SCT__MAGIC_SEG ? s->seg.size : 0;
+  return check_segment(s) == 0 ? s->seg.size : 0;
 }

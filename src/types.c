@@ -50,11 +50,7 @@ int sct_type_from_code(char code, const sct_type_t **out) {
 }
 
 int sct__type_check(const sct_type_t *type) {
-  if (!type)
-    return SCT_EINVAL;
-  if (type->magic == SCT__MAGIC_FREED)
-    return SCT_ESTATE;
-  return type->magic == SCT__MAGIC_TYPE ? 0 : SCT_EINVAL;
+  return sct__handle_check(type, SCT__MAGIC_TYPE);
 }
 
 const sct_type_t *sct__type_ref(const sct_type_t *type) {
@@ -89,6 +85,8 @@ static int valid_field_name(const char *name) {
 static int check_field(const sct_field_t *f, size_t size,
                        const sct_type_t **ftype, size_t *count) {
   size_t bytes, end;
+  if (!f->name)
+    return SCT_EINVAL;
   if (!valid_field_name(f->name))
     return SCT_ENAME;
   if (f->code != 0) {
@@ -104,10 +102,11 @@ static int check_field(const sct_field_t *f, size_t size,
     *ftype = f->type;
   }
   *count = f->count == 0 ? 1 : f->count;
-  if (sct__mul_size((*ftype)->size, *count, &bytes) != 0 ||
-      sct__add_size(f->offset, bytes, &end) != 0)
+  if (sct__mul_size((*ftype)->size, *count, &bytes) != 0)
     return SCT_EOVERFLOW;
-  if (end > size || f->offset % (*ftype)->align != 0)
+  /* An end past SIZE_MAX is past the struct's end too. */
+  if (sct__add_size(f->offset, bytes, &end) != 0 || end > size ||
+      f->offset % (*ftype)->align != 0)
     return SCT_EINVAL;
   return 0;
 }

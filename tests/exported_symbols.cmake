@@ -44,6 +44,9 @@ else()
 endif()
 
 file(READ ${HEADER} header)
+# Every libc's start files (crti.o) define _init and _fini in a shared
+# library; musl's leave them exported. They are not ours to hide.
+list(REMOVE_ITEM names _init _fini)
 list(LENGTH names count)
 foreach(name ${names})
   if(NOT name MATCHES "^sct_[a-z]" OR NOT header MATCHES "[ *]${name}\\(")

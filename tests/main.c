@@ -15,6 +15,7 @@
 
 #include <CUnit/Basic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #ifdef _WIN32
@@ -24,7 +25,11 @@
 static const test_suite_t *const suites[] = {
     &suite_errors,  &suite_types,  &suite_heap,       &suite_objects,
     &suite_format,  &suite_locks,  &suite_ownerdeath, &suite_named,
-    &suite_process, &suite_stress, &suite_spawn};
+    &suite_process, &suite_stress, &suite_spawn,
+#ifdef __linux__
+    &suite_identity,
+#endif
+};
 #define NSUITES (sizeof suites / sizeof suites[0])
 #define MAX_TARGETS 64
 
@@ -40,6 +45,20 @@ void sleep_ms(int ms) {
 #else
   struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
   nanosleep(&ts, NULL);
+#endif
+}
+
+int64_t test_now_ns(void) {
+#ifdef _WIN32
+  LARGE_INTEGER f, c;
+  QueryPerformanceFrequency(&f);
+  QueryPerformanceCounter(&c);
+  return (int64_t)(c.QuadPart / f.QuadPart * 1000000000 +
+                   c.QuadPart % f.QuadPart * 1000000000 / f.QuadPart);
+#else
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 #endif
 }
 
@@ -88,6 +107,23 @@ int wait_for_flag(sct_obj_t *flag, int64_t want) {
   return 0;
 }
 
+void test_skip(const char *test, const char *why) {
+  const char *strict = getenv("SCT_TEST_NO_SKIP");
+  int must_run = strict && strcmp(strict, "1") == 0;
+  fprintf(stderr, "\n  %s: %s: %s\n", must_run ? "NOT RUN (SCT_TEST_NO_SKIP=1)" : "skipped", test, why);
+  if (must_run)
+    CU_FAIL("a test that must run was skipped");
+}
+
+/* `--helper SUITE ARGS...`: runs the suite's helper, not the tests. */
+static int run_helper(int argc, char **argv) {
+  for (size_t i = 0; i < NSUITES; i++)
+    if (strcmp(suites[i]->name, argv[2]) == 0 && suites[i]->helper)
+      return suites[i]->helper(argc - 3, argv + 3);
+  fprintf(stderr, "sct_tests: no helper in suite '%s'\n", argv[2]);
+  return 2;
+}
+
 static int register_suite(const test_suite_t *s) {
   CU_pSuite suite = CU_add_suite(s->name, NULL, NULL);
   if (!suite)
@@ -101,6 +137,8 @@ static int register_suite(const test_suite_t *s) {
 int main(int argc, char **argv) {
   static sct_target_t targets[MAX_TARGETS];
   size_t ntargets = 0;
+  if (argc >= 3 && strcmp(argv[1], "--helper") == 0)
+    return run_helper(argc, argv);
   for (size_t i = 0; i < NSUITES; i++) {
     for (size_t j = 0; j < suites[i]->ntargets; j++) {
       if (ntargets == MAX_TARGETS) {

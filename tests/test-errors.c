@@ -25,6 +25,7 @@ static void test_fixed_values(void) {
   CU_ASSERT_EQUAL(SCT_ENAME, -16);
   CU_ASSERT_EQUAL(SCT_EOS, -17);
   CU_ASSERT_EQUAL(SCT_ECHILD, -18);
+  CU_ASSERT_EQUAL(SCT_ENOMAIN, -19);
 }
 
 static void test_names_and_messages(void) {
@@ -35,7 +36,7 @@ static void test_names_and_messages(void) {
   CU_ASSERT_STRING_EQUAL(sct_strerror(SCT_OK), "success");
   CU_ASSERT_STRING_EQUAL(sct_strerror(SCT_ETIMEDOUT), "timed out");
   /* Every code in the table has a distinct, non-empty message. */
-  for (int code = -1; code >= -18; code--) {
+  for (int code = -1; code >= -19; code--) {
     CU_ASSERT_STRING_NOT_EQUAL(sct_err_name(code), "SCT_UNKNOWN");
     CU_ASSERT_STRING_NOT_EQUAL(sct_strerror(code), "unknown error");
     CU_ASSERT(strlen(sct_strerror(code)) > 0);
@@ -45,7 +46,7 @@ static void test_names_and_messages(void) {
 }
 
 static void test_unknown_codes(void) {
-  CU_ASSERT_STRING_EQUAL(sct_err_name(-19), "SCT_UNKNOWN");
+  CU_ASSERT_STRING_EQUAL(sct_err_name(-20), "SCT_UNKNOWN");
   CU_ASSERT_STRING_EQUAL(sct_err_name(12345), "SCT_UNKNOWN");
   CU_ASSERT_STRING_EQUAL(sct_strerror(-1000), "unknown error");
 }
@@ -75,4 +76,4 @@ static CU_TestInfo tests[] = {{"version", test_version},
                               {"os error kept", test_os_error_kept},
                               CU_TEST_INFO_NULL};
 
-const test_suite_t suite_errors = {"errors", tests, NULL, 0};
+const test_suite_t suite_errors = {"errors", tests, NULL, 0, NULL};

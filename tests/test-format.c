@@ -3,6 +3,8 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
@@ -75,6 +77,67 @@ static void test_bytes_and_strings(void) {
   check_format('c', 6, "ab\0cd", "b'ab'"); /* value: up to the NUL */
   check_format('u', 5, L"h\u00e9llo", "'h\xc3\xa9llo'");
   check_format('u', 0, L"x", "'x'");
+  /* A single character is shown whatever it is, NUL included (Python:
+   * c_char(b'\0').value is b'\x00'); an array's value stops at NUL. */
+  check_format('c', 0, "", "b'\\x00'");
+  check_format('u', 0, L"", "'\\x00'");
+  /* What Python's repr escapes: non-printable code points (as Python
+   * 3.11's str.isprintable() says), by size. */
+  check_format('u', 0, L"\u00a0", "'\\xa0'");
+  check_format('u', 0, L"\u00ad", "'\\xad'");
+  check_format('u', 0, L"\u2028", "'\\u2028'");
+  check_format('u', 0, L"\ue000", "'\\ue000'");
+  check_format('u', 3, L"a\U0010ffff", "'a\\U0010ffff'");
+  check_format('u', 3, L"a\U0001f600", "'a\xf0\x9f\x98\x80'");
+}
+
+/* A struct's single 'c' field is a character too. */
+typedef struct tagged {
+  char tag;
+  int n;
+} tagged_t;
+
+static void test_nul_in_struct(void) {
+  sct_type_t *t;
+  sct_obj_t *o;
+  char buf[64];
+  sct_field_t f[] = {SCT_FIELD(tagged_t, tag, 'c'), SCT_FIELD(tagged_t, n, 'i')};
+  ASSERT_OK(sct_type_new_struct(&t, "tagged", sizeof(tagged_t),
+                                _Alignof(tagged_t), f, 2));
+  ASSERT_OK(sct_rawvalue_new(&o, t, &(tagged_t){0, 7}));
+  ASSERT_OK(sct_obj_format(o, buf, sizeof buf, NULL));
+  CU_ASSERT_STRING_EQUAL(buf, "(b'\\x00', 7)");
+  ASSERT_OK(sct_obj_free(o));
+  ASSERT_OK(sct_type_free(t));
+}
+
+/* reprs FIRST STEP: one line "CODE REPR" per code point from FIRST on in
+ * steps of STEP, for tests/format_vs_python.py to compare with Python. */
+static int format_helper(int argc, char **argv) {
+  if (argc != 3 || strcmp(argv[0], "reprs") != 0)
+    return 2;
+  unsigned long first = strtoul(argv[1], NULL, 0);
+  unsigned long step = strtoul(argv[2], NULL, 0);
+  for (unsigned long c = first; c <= 0x10ffff; c += step) {
+    wchar_t w[3] = {0};
+    size_t n = 1;
+    if (sizeof(wchar_t) == 2 && c > 0xffff) {
+      w[0] = (wchar_t)(0xd800 + ((c - 0x10000) >> 10));
+      w[1] = (wchar_t)(0xdc00 + ((c - 0x10000) & 0x3ff));
+      n = 3;
+    } else {
+      w[0] = (wchar_t)c;
+    }
+    sct_obj_t *o;
+    char buf[64];
+    int rc = n == 1 ? sct_rawvalue_new(&o, type_of('u'), w)
+                    : sct_rawarray_new(&o, type_of('u'), n, w);
+    if (rc != 0 || sct_obj_format(o, buf, sizeof buf, NULL) != 0)
+      return 3;
+    printf("%lu %s\n", c, buf);
+    sct_obj_free(o);
+  }
+  return 0;
 }
 
 typedef struct pos {
@@ -139,10 +202,11 @@ static void test_truncation(void) {
 }
 
 static CU_TestInfo tests[] = {{"doubles like repr", test_doubles_like_repr},
+                              {"NUL in a struct", test_nul_in_struct},
                               {"integers", test_integers},
                               {"bytes and strings", test_bytes_and_strings},
                               {"structs", test_structs},
                               {"truncation", test_truncation},
                               CU_TEST_INFO_NULL};
 
-const test_suite_t suite_format = {"format", tests, NULL, 0};
+const test_suite_t suite_format = {"format", tests, NULL, 0, format_helper};

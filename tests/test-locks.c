@@ -216,8 +216,69 @@ static void test_threads_share_a_value(void) {
   }
 }
 
+/* locked() and a scoped block on a bare lock, of each kind. */
+static void test_locked_and_scoped_block(void) {
+  const sct_lock_kind_t kinds[] = {SCT_LOCK, SCT_RLOCK};
+  for (size_t k = 0; k < 2; k++) {
+    sct_lock_t *lock;
+    int rc = -100, ran = 0;
+    ASSERT_OK(sct_lock_new(&lock, kinds[k]));
+    CU_ASSERT_EQUAL(sct_lock_locked(lock), 0);
+    SCT_WITH_LOCK(lock, rc) {
+      ran = 1;
+      CU_ASSERT_EQUAL(sct_lock_locked(lock), 1);
+    }
+    CU_ASSERT_EQUAL(rc, 0);
+    CU_ASSERT_EQUAL(ran, 1);
+    CU_ASSERT_EQUAL(sct_lock_locked(lock), 0);
+    ASSERT_OK(sct_lock_free(lock));
+    /* A freed lock: the body is skipped and rc says why. */
+    ran = 0;
+    SCT_WITH_LOCK(lock, rc) { ran = 1; }
+    CU_ASSERT_EQUAL(rc, SCT_ESTATE);
+    CU_ASSERT_EQUAL(ran, 0);
+    CU_ASSERT_EQUAL(sct_lock_locked(lock), SCT_ESTATE);
+  }
+  CU_ASSERT_EQUAL(sct_lock_locked(NULL), SCT_EINVAL);
+}
+
+/* A timeout is a minimum wait, however the clock ticks: every timed-out
+ * acquire lasted at least its timeout. (Lower bounds only: a loaded
+ * machine makes waits longer, never shorter.) */
+static void test_timeout_is_a_minimum(void) {
+  sct_lock_t *lock;
+  int short_waits = 0;
+  ASSERT_OK(sct_lock_new(&lock, SCT_LOCK));
+  ASSERT_OK(sct_lock_acquire(lock, 0));
+  for (int round = 0; round < 40; round++) {
+    int timeout = 1 + round % 5;
+    int64_t start = test_now_ns();
+    ASSERT_RC(sct_lock_acquire(lock, timeout), SCT_ETIMEDOUT);
+    if (test_now_ns() - start < (int64_t)timeout * 1000000)
+      short_waits++;
+  }
+  CU_ASSERT_EQUAL(short_waits, 0);
+  ASSERT_OK(sct_lock_release(lock));
+  ASSERT_OK(sct_lock_free(lock));
+}
+
+/* Negative timeouts other than SCT_INFINITE mean "do not wait", as in
+ * Python's multiprocessing (Lock.acquire, Process.join). */
+static void test_negative_timeouts(void) {
+  sct_lock_t *lock;
+  ASSERT_OK(sct_lock_new(&lock, SCT_LOCK));
+  ASSERT_OK(sct_lock_acquire(lock, -7)); /* free: taken */
+  ASSERT_RC(sct_lock_acquire(lock, -2), SCT_ETIMEDOUT);
+  ASSERT_RC(sct_lock_acquire(lock, -1000000), SCT_ETIMEDOUT);
+  ASSERT_OK(sct_lock_release(lock));
+  ASSERT_OK(sct_lock_free(lock));
+}
+
 static CU_TestInfo tests[] = {
+    {"timeout is a minimum", test_timeout_is_a_minimum},
+    {"negative timeouts", test_negative_timeouts},
     {"bad inputs", test_bad_inputs},
+    {"locked() and scoped block", test_locked_and_scoped_block},
     {"lock basics", test_lock_basics},
     {"rlock recursion", test_rlock_recursion},
     {"thread ownership", test_thread_ownership},
@@ -231,4 +292,4 @@ static const sct_target_t targets[] = {
     {"locks.release_rlock", child_release_parents_rlock},
     {"locks.blocks", child_blocks}};
 
-const test_suite_t suite_locks = {"locks", tests, targets, 3};
+const test_suite_t suite_locks = {"locks", tests, targets, 3, NULL};

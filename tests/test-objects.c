@@ -175,7 +175,14 @@ static void test_chars(void) {
   /* Too small a buffer: the size needed is still told. */
   ASSERT_RC(sct_chars_value(s, buf, 5, &len), SCT_ERANGE);
   CU_ASSERT_EQUAL(len, 11);
-  ASSERT_RC(sct_chars_raw(s, buf, 11, &len), SCT_ERANGE);
+  ASSERT_RC(sct_chars_value(s, buf, 11, &len), SCT_ERANGE); /* + NUL */
+  /* .raw is exactly n bytes: a buffer of n suffices, nothing is written
+   * after them. */
+  memset(buf, '#', sizeof buf);
+  ASSERT_OK(sct_chars_raw(s, buf, 11, &len));
+  CU_ASSERT_EQUAL(memcmp(buf, "AB23456789a#", 12), 0);
+  ASSERT_RC(sct_chars_raw(s, buf, 10, &len), SCT_ERANGE);
+  CU_ASSERT_EQUAL(len, 11);
   sct_obj_t *ints;
   ASSERT_OK(sct_rawarray_new(&ints, type_of('i'), 4, NULL));
   ASSERT_RC(sct_chars_value(ints, buf, sizeof buf, NULL), SCT_ETYPE);
@@ -246,6 +253,53 @@ static void test_atomics(void) {
   sct_obj_free(q);
   sct_obj_free(B);
   sct_obj_free(d);
+}
+
+/* Element forms of the integer functions, and the Value forms refusing
+ * Arrays instead of acting on element 0. */
+static void test_element_integers(void) {
+  sct_obj_t *a, *v;
+  int64_t old = -1, got = -1, expected;
+  const unsigned short init[3] = {1, 2, 65535};
+  ASSERT_OK(sct_array_new(&a, type_of('H'), 3, init, NULL));
+  ASSERT_OK(sct_value_new(&v, type_of('i'), &(int){5}, NULL));
+  ASSERT_RC(sct_value_add(a, 1, NULL), SCT_ETYPE);
+  ASSERT_RC(sct_value_cas(a, &old, 1), SCT_ETYPE);
+  ASSERT_RC(sct_value_get_i64(a, &got), SCT_ETYPE);
+  ASSERT_RC(sct_value_set_i64(a, 1), SCT_ETYPE);
+  ASSERT_OK(sct_array_add(a, 1, 40, &old));
+  CU_ASSERT_EQUAL(old, 2);
+  ASSERT_OK(sct_array_get_i64(a, 1, &got));
+  CU_ASSERT_EQUAL(got, 42);
+  ASSERT_OK(sct_array_add(a, 2, 1, &old)); /* wraps like C */
+  CU_ASSERT_EQUAL(old, 65535);
+  ASSERT_OK(sct_array_add(a, 2, -1, &old)); /* unsigned: subtracts */
+  ASSERT_OK(sct_array_get_i64(a, 2, &got));
+  CU_ASSERT_EQUAL(got, 65535);
+  ASSERT_RC(sct_array_add(a, 0, -65536, NULL), SCT_EOVERFLOW);
+  ASSERT_RC(sct_array_add(a, 0, 65536, NULL), SCT_EOVERFLOW);
+  expected = 1;
+  ASSERT_OK(sct_array_cas(a, 0, &expected, 7));
+  expected = 1;
+  ASSERT_RC(sct_array_cas(a, 0, &expected, 8), SCT_ESTATE);
+  CU_ASSERT_EQUAL(expected, 7);
+  ASSERT_OK(sct_array_set_i64(a, 0, 9));
+  ASSERT_OK(sct_array_get_i64(a, 0, &got));
+  CU_ASSERT_EQUAL(got, 9);
+  ASSERT_RC(sct_array_set_i64(a, 0, 65536), SCT_EOVERFLOW);
+  ASSERT_RC(sct_array_add(a, 3, 1, NULL), SCT_ERANGE);
+  ASSERT_RC(sct_array_cas(a, 3, &expected, 1), SCT_ERANGE);
+  ASSERT_RC(sct_array_get_i64(a, SIZE_MAX, &got), SCT_ERANGE);
+  ASSERT_RC(sct_array_set_i64(a, 3, 1), SCT_ERANGE);
+  ASSERT_RC(sct_array_get_i64(a, 0, NULL), SCT_EINVAL);
+  ASSERT_RC(sct_array_add(NULL, 0, 1, NULL), SCT_EINVAL);
+  /* A Value is an Array of one. */
+  ASSERT_OK(sct_array_add(v, 0, 1, &old));
+  CU_ASSERT_EQUAL(old, 5);
+  ASSERT_RC(sct_array_add(v, 1, 1, NULL), SCT_ERANGE);
+  ASSERT_OK(sct_obj_free(a));
+  ASSERT_RC(sct_array_add(a, 0, 1, NULL), SCT_ESTATE);
+  ASSERT_OK(sct_obj_free(v));
 }
 
 static void test_copy_and_synchronized(void) {
@@ -342,9 +396,10 @@ static CU_TestInfo tests[] = {
     {"chars", test_chars},
     {"int and float access", test_int_and_float_access},
     {"atomics", test_atomics},
+    {"element integers", test_element_integers},
     {"copy and synchronized", test_copy_and_synchronized},
     {"borrowed handles", test_borrowed_handles},
     {"double free", test_double_free},
     CU_TEST_INFO_NULL};
 
-const test_suite_t suite_objects = {"objects", tests, NULL, 0};
+const test_suite_t suite_objects = {"objects", tests, NULL, 0, NULL};

@@ -223,4 +223,4 @@ static const sct_target_t targets[] = {{"death.hold", child_hold_forever},
                                        {"death.wait", child_wait_for_lock},
                                        {"death.hold_value", child_hold_value}};
 
-const test_suite_t suite_ownerdeath = {"ownerdeath", tests, targets, 3};
+const test_suite_t suite_ownerdeath = {"ownerdeath", tests, targets, 3, NULL};

@@ -6,6 +6,8 @@
  */
 #include "test.h"
 
+#include <stdio.h>
+
 #include "../src/atomics.h"
 
 #include <stdint.h>
@@ -15,21 +17,26 @@
 #define REPEATS 10
 
 /* Read-modify-write under the Value's lock (its RLock lets the locked get
- * and set inside re-enter). */
+ * and set inside re-enter). A failure exits with a code that says which
+ * step failed and how: 20 + -rc for the get, 40 + -rc for the set (after
+ * releasing the lock), 60 + -rc for the acquire. */
 static int child_increment(const sct_args_t *args) {
   sct_obj_t *v;
-  int rc;
+  int rc, failed = 0;
   if (sct_args_obj(args, 0, &v) != 0)
     return 10;
-  for (int i = 0; i < ROUNDS; i++) {
+  for (int i = 0; i < ROUNDS && !failed; i++) {
     int64_t x = 0;
     SCT_WITH_LOCK(v, rc) {
-      if (sct_value_get_i64(v, &x) != 0 || sct_value_set_i64(v, x + 1) != 0)
-        return 11;
+      int got = sct_value_get_i64(v, &x);
+      int set = got == 0 ? sct_value_set_i64(v, x + 1) : 0;
+      failed = got != 0 ? 20 - got : set != 0 ? 40 - set : 0;
     }
     if (rc != 0)
-      return 12;
+      return 60 - rc;
   }
+  if (failed)
+    return failed;
   return 0;
 }
 
@@ -43,13 +50,31 @@ static int child_atomic_add(const sct_args_t *args) {
   return 0;
 }
 
+/* A histogram: each process drops ROUNDS samples into HIST_BINS bins of
+ * one Array with atomic increments. */
+#define HIST_BINS 16
+static int child_histogram(const sct_args_t *args) {
+  sct_obj_t *bins;
+  int64_t seed;
+  if (sct_args_obj(args, 0, &bins) != 0 || sct_args_int(args, 1, &seed) != 0)
+    return 10;
+  for (int i = 0; i < ROUNDS; i++)
+    if (sct_array_add(bins, (size_t)(seed + i) % HIST_BINS, 1, NULL) != 0)
+      return 11;
+  return 0;
+}
+
 static void run_contenders(const char *target, sct_obj_t *v) {
   sct_process_t *procs[PROCS];
   sct_arg_t args[] = {SCT_AOBJ(v)};
   for (int i = 0; i < PROCS; i++)
     procs[i] = start_child(target, args, 1);
-  for (int i = 0; i < PROCS; i++)
-    CU_ASSERT_EQUAL(finish_child(procs[i]), 0);
+  for (int i = 0; i < PROCS; i++) {
+    int code = finish_child(procs[i]);
+    if (code != 0) /* which step failed: see the child's return codes */
+      fprintf(stderr, "\n  %s child %d exited %d\n", target, i, code);
+    CU_ASSERT_EQUAL(code, 0);
+  }
 }
 
 static void test_locked_increments(void) {
@@ -83,6 +108,32 @@ static void test_atomic_adds(void) {
     CU_ASSERT_EQUAL(total, cases[c].expected);
     ASSERT_OK(sct_obj_free(v));
   }
+}
+
+/* Every bin gets exactly its share from every process: one Array and one
+ * argument per process, where separate Values needed 16. */
+static void test_histogram(void) {
+  sct_obj_t *bins;
+  sct_process_t *procs[PROCS];
+  ASSERT_OK(sct_rawarray_new(&bins, type_of('l'), HIST_BINS, NULL));
+  for (int p = 0; p < PROCS; p++) {
+    sct_arg_t args[] = {SCT_AOBJ(bins), SCT_AINT(p * 5)};
+    procs[p] = start_child("stress.histogram", args, 2);
+  }
+  for (int p = 0; p < PROCS; p++)
+    CU_ASSERT_EQUAL(finish_child(procs[p]), 0);
+  int64_t total = 0;
+  for (size_t b = 0; b < HIST_BINS; b++) {
+    int64_t n = -1, want = 0;
+    ASSERT_OK(sct_array_get_i64(bins, b, &n));
+    for (int p = 0; p < PROCS; p++)
+      for (int i = 0; i < ROUNDS; i++)
+        want += (size_t)(p * 5 + i) % HIST_BINS == b;
+    CU_ASSERT_EQUAL(n, want);
+    total += n;
+  }
+  CU_ASSERT_EQUAL(total, (int64_t)PROCS * ROUNDS);
+  ASSERT_OK(sct_obj_free(bins));
 }
 
 /* Four bytes and two halves in one 64-bit word: each thread adds to its
@@ -132,10 +183,13 @@ static void test_narrow_atomics(void) {
 
 static CU_TestInfo tests[] = {{"locked increments", test_locked_increments},
                               {"atomic adds", test_atomic_adds},
+                              {"histogram", test_histogram},
                               {"narrow atomics", test_narrow_atomics},
                               CU_TEST_INFO_NULL};
 
-static const sct_target_t targets[] = {{"stress.increment", child_increment},
-                                       {"stress.atomic", child_atomic_add}};
+static const sct_target_t targets[] = {
+    {"stress.increment", child_increment},
+    {"stress.atomic", child_atomic_add},
+    {"stress.histogram", child_histogram}};
 
-const test_suite_t suite_stress = {"stress", tests, targets, 2};
+const test_suite_t suite_stress = {"stress", tests, targets, 3, NULL};

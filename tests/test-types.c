@@ -85,22 +85,33 @@ static void test_struct_bad_inputs(void) {
   ASSERT_RC(sct_type_new_struct(&t, "s", 8, 8, unknown, 1), SCT_ETYPE);
   sct_field_t outside[] = {{"a", 'd', NULL, 8, 1}};
   ASSERT_RC(sct_type_new_struct(&t, "s", 8, 8, outside, 1), SCT_EINVAL);
-  sct_field_t misaligned[] = {{"a", 'd', NULL, 4, 1}};
+  /* Half a double's alignment off (4 on x86-64, 2 on i386, where
+   * _Alignof(double) is 4). */
+  sct_field_t misaligned[] = {{"a", 'd', NULL, _Alignof(double) / 2, 1}};
   ASSERT_RC(sct_type_new_struct(&t, "s", 16, 8, misaligned, 1), SCT_EINVAL);
   sct_field_t dup[] = {{"a", 'i', NULL, 0, 1}, {"a", 'i', NULL, 4, 1}};
   ASSERT_RC(sct_type_new_struct(&t, "s", 8, 4, dup, 2), SCT_ENAME);
   sct_field_t empty[] = {{"", 'i', NULL, 0, 1}};
   ASSERT_RC(sct_type_new_struct(&t, "s", 4, 4, empty, 1), SCT_ENAME);
   sct_field_t noname[] = {{NULL, 'i', NULL, 0, 1}};
-  ASSERT_RC(sct_type_new_struct(&t, "s", 4, 4, noname, 1), SCT_ENAME);
+  ASSERT_RC(sct_type_new_struct(&t, "s", 4, 4, noname, 1), SCT_EINVAL);
   sct_field_t dotted[] = {{"a.b", 'i', NULL, 0, 1}};
   ASSERT_RC(sct_type_new_struct(&t, "s", 4, 4, dotted, 1), SCT_ENAME);
   sct_field_t both[] = {{"a", 'i', type_of('i'), 0, 1}};
   ASSERT_RC(sct_type_new_struct(&t, "s", 4, 4, both, 1), SCT_EINVAL);
   sct_field_t neither[] = {{"a", 0, NULL, 0, 1}};
   ASSERT_RC(sct_type_new_struct(&t, "s", 4, 4, neither, 1), SCT_ETYPE);
+  /* A count whose byte size cannot be a size_t on any target. */
   sct_field_t huge[] = {{"a", 'q', NULL, 0, SIZE_MAX / 4}};
   ASSERT_RC(sct_type_new_struct(&t, "s", 8, 8, huge, 1), SCT_EOVERFLOW);
+  /* An offset so large that offset + size wraps: outside the struct. */
+  sct_field_t beyond[] = {{"a", 'b', NULL, SIZE_MAX, 1}};
+  ASSERT_RC(sct_type_new_struct(&t, "s", 8, 8, beyond, 1), SCT_EINVAL);
+  ASSERT_RC(sct_type_new_struct(&t, "s", 8, 0, good, 2), SCT_EINVAL);
+  ASSERT_RC(sct_type_new_struct(&t, "s", 8192, 8192, good, 2), SCT_EINVAL);
+  /* The name is optional: an anonymous struct. */
+  ASSERT_OK(sct_type_new_struct(&t, NULL, size, align, good, 2));
+  ASSERT_OK(sct_type_free(t));
 }
 
 static void test_struct_double_free(void) {
@@ -121,4 +132,4 @@ static CU_TestInfo tests[] = {{"typecode sizes", test_typecode_sizes},
                               {"struct double free", test_struct_double_free},
                               CU_TEST_INFO_NULL};
 
-const test_suite_t suite_types = {"types", tests, NULL, 0};
+const test_suite_t suite_types = {"types", tests, NULL, 0, NULL};

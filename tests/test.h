@@ -9,17 +9,27 @@
 
 #include "portable.h"
 
-/* One suite: its tests, and the child targets its tests start. */
+/* One suite: its tests, the child targets its tests start, and a helper
+ * for tests that run this program by hand (`sct_tests --helper SUITE
+ * ARGS...`, e.g. inside another PID namespace), or NULL. */
 typedef struct test_suite {
   const char *name;
   CU_TestInfo *tests;
   const sct_target_t *targets;
   size_t ntargets;
+  int (*helper)(int argc, char **argv);
 } test_suite_t;
 
 extern const test_suite_t suite_errors, suite_types, suite_heap, suite_objects,
     suite_format, suite_locks, suite_ownerdeath, suite_named, suite_process,
     suite_stress, suite_spawn;
+#ifdef __linux__
+extern const test_suite_t suite_identity;
+#endif
+
+/* A test that cannot run on this machine says why. Where every test must
+ * run (SCT_TEST_NO_SKIP=1, as in CI) skipping is a failure. */
+void test_skip(const char *test, const char *why);
 
 /* Asserts that an sct call returned @p expected, naming both on failure. */
 #define ASSERT_RC(call, expected)                                              \
@@ -57,6 +67,9 @@ int finish_child(sct_process_t *p);
 int wait_for_flag(sct_obj_t *flag, int64_t want);
 
 void sleep_ms(int ms);
+
+/* A monotonic clock in nanoseconds. */
+int64_t test_now_ns(void);
 
 /* For children that wait to be killed. */
 _Noreturn void sleep_forever(void);

@@ -1,121 +1,204 @@
 /*
- * Owner identities and liveness on POSIX (Linux /proc).
+ * Owner identities on POSIX: when a process or thread registers in the
+ * liveness file (liveness.c explains the file and why), and how a fork
+ * and a thread's exit end a registration.
  *
- * An identity is a pid or thread id plus the low bits of its start time
- * (field 22 of /proc/<id>/stat), because pids are reused: a lock whose
- * owner died must not look owned by a new process that got the same pid.
- * Identities are cached (the lock fast path must not read /proc); a fork
- * bumps a generation counter so the child recomputes its own.
+ * A process registers on first need and keeps its slot until it exits. A
+ * thread registers the first time it takes an RLock, and its slot is
+ * released by a thread-specific-data destructor when it exits, so an RLock
+ * left held by an ended thread is reported like a dead process's. A forked
+ * child inherits its parent's descriptors, and with them a share in the
+ * parent's slots, which would keep a dead parent looking alive: the child
+ * closes them all and, if the parent was registered, registers at once,
+ * while the descriptor it just freed is still free (a child forked with
+ * the descriptor table full could not register later).
  */
 #define _GNU_SOURCE
 #include "../atomics.h"
 #include "../internal.h"
+#include "liveness.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static unsigned fork_generation = 1;
-static uint64_t process_cache; /* 0, or id | start << 32 */
-static unsigned process_generation;
-static SCT__THREAD_LOCAL uint64_t thread_cache;
-static SCT__THREAD_LOCAL unsigned thread_generation;
+/* Guards the registrations below; held across fork. */
+static pthread_mutex_t registry_mutex = PTHREAD_MUTEX_INITIALIZER;
+static sct__ident_t process_ident; /* 0 until registered */
+static int process_fd = -1;
 
-/* Reads the state letter and start time of a /proc stat file. Returns 0,
- * or -1 when it cannot be read (the process is gone, or no /proc). */
-static int read_stat(const char *path, char *state, uint64_t *start) {
-  char text[1024];
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return -1;
-  ssize_t n = read(fd, text, sizeof text - 1);
-  close(fd);
-  if (n <= 0)
-    return -1;
-  text[n] = '\0';
-  /* The command name (field 2) may hold spaces and parentheses: the
-   * fields after it start after the last ')'. */
-  char *p = strrchr(text, ')');
-  if (!p || p[1] != ' ')
-    return -1;
-  p += 2;
-  *state = *p;
-  /* From field 3 (state) to field 22 (starttime): 19 separators. */
-  for (int field = 3; field < 22; field++) {
-    p = strchr(p, ' ');
-    if (!p)
-      return -1;
-    p++;
+/* Every registered thread's descriptor, so a forked child can close its
+ * copies of them. */
+static int *thread_fds;
+static size_t thread_fd_count, thread_fd_cap;
+
+static SCT__THREAD_LOCAL sct__ident_t thread_ident;
+static pthread_key_t thread_key;
+static pthread_once_t thread_key_once = PTHREAD_ONCE_INIT;
+
+static long thread_id(void) {
+  return (long)syscall(SYS_gettid);
+}
+
+/* Registers the process on first need. */
+SCT__NOINLINE static int register_process(sct__ident_t *out) {
+  sct__live_claim_t claim;
+  int rc = 0;
+  pthread_mutex_lock(&registry_mutex);
+  sct__ident_t id = process_ident;
+  if (id == 0) {
+    rc = sct__live_claim((long)getpid(), "/proc/self/stat", &claim);
+    if (rc == 0) {
+      process_fd = claim.fd;
+      id = claim.ident;
+      sct__store_release(&process_ident, id);
+    }
   }
-  *start = strtoull(p, NULL, 10);
+  pthread_mutex_unlock(&registry_mutex);
+  *out = id;
+  return rc;
+}
+
+int sct__self_process(sct__ident_t *out) {
+  sct__ident_t id = sct__load_acquire(&process_ident);
+  if (id == 0)
+    return register_process(out);
+  *out = id;
   return 0;
 }
 
-static uint32_t start_bits(const char *path) {
-  char state;
-  uint64_t start = 0;
-  if (read_stat(path, &state, &start) != 0)
-    return 0; /* no /proc: liveness falls back to kill(pid, 0) */
-  return (uint32_t)start & 0x7fffffffu;
+/* Forgets @p fd among the thread descriptors; the caller holds the mutex. */
+static void forget_thread_fd(int fd) {
+  for (size_t i = 0; i < thread_fd_count; i++)
+    if (thread_fds[i] == fd) {
+      thread_fds[i] = thread_fds[--thread_fd_count];
+      return;
+    }
 }
 
-static sct__ident_t unpack(uint64_t v) {
-  sct__ident_t who = {(uint32_t)v, (uint32_t)(v >> 32)};
-  return who;
+/* A registered thread ends: its slot is released with its descriptor. */
+static void thread_exit(void *value) {
+  int fd = (int)(intptr_t)value - 1;
+  pthread_mutex_lock(&registry_mutex);
+  forget_thread_fd(fd);
+  close(fd);
+  pthread_mutex_unlock(&registry_mutex);
 }
 
-sct__ident_t sct__self_process(void) {
-  unsigned gen = sct__load_acquire(&fork_generation);
-  uint64_t cached = sct__load_acquire(&process_cache);
-  if (cached != 0 && sct__load_relaxed(&process_generation) == gen)
-    return unpack(cached);
-  uint64_t v = (uint64_t)(uint32_t)getpid() |
-               (uint64_t)start_bits("/proc/self/stat") << 32;
-  sct__store_release(&process_cache, v);
-  sct__store_release(&process_generation, gen);
-  return unpack(v);
+static void make_thread_key(void) {
+  if (pthread_key_create(&thread_key, thread_exit) != 0)
+    thread_key = (pthread_key_t)-1;
 }
 
-sct__ident_t sct__self_thread(void) {
-  unsigned gen = sct__load_relaxed(&fork_generation);
-  if (thread_cache != 0 && thread_generation == gen)
-    return unpack(thread_cache);
-  thread_cache = (uint64_t)(uint32_t)syscall(SYS_gettid) |
-                 (uint64_t)start_bits("/proc/thread-self/stat") << 32;
-  thread_generation = gen;
-  return unpack(thread_cache);
+/* Keeps @p fd in the table and arranges its closing at thread exit. */
+static int remember_thread_fd(int fd) {
+  int rc = 0;
+  pthread_mutex_lock(&registry_mutex);
+  if (thread_fd_count == thread_fd_cap) {
+    size_t cap = thread_fd_cap ? thread_fd_cap * 2 : 16;
+    int *grown = realloc(thread_fds, cap * sizeof *grown);
+    if (grown) {
+      thread_fds = grown;
+      thread_fd_cap = cap;
+    } else {
+      rc = SCT_ENOMEM;
+    }
+  }
+  if (rc == 0 &&
+      pthread_setspecific(thread_key, (void *)(intptr_t)(fd + 1)) != 0)
+    rc = SCT_ENOMEM;
+  if (rc == 0)
+    thread_fds[thread_fd_count++] = fd;
+  pthread_mutex_unlock(&registry_mutex);
+  return rc;
+}
+
+/* Registers the calling thread on its first RLock. */
+SCT__NOINLINE static int register_thread(sct__ident_t *out) {
+  sct__live_claim_t claim;
+  pthread_once(&thread_key_once, make_thread_key);
+  if (thread_key == (pthread_key_t)-1)
+    return SCT_ENOMEM;
+  int rc = sct__live_claim(thread_id(), "/proc/thread-self/stat", &claim);
+  if (rc == 0) {
+    rc = remember_thread_fd(claim.fd);
+    if (rc != 0)
+      close(claim.fd);
+  }
+  if (rc != 0)
+    return rc;
+  thread_ident = claim.ident;
+  *out = thread_ident;
+  return 0;
+}
+
+int sct__self_thread(sct__ident_t *out) {
+  sct__ident_t id = thread_ident;
+  if (id == 0)
+    return register_thread(out);
+  *out = id;
+  return 0;
 }
 
 int sct__ident_alive(sct__ident_t who) {
-  char path[64];
-  char state;
-  uint64_t start;
-  snprintf(path, sizeof path, "/proc/%u/stat", (unsigned)who.id);
-  if (read_stat(path, &state, &start) != 0) {
-    /* Gone, or no /proc at all: ask the kernel directly. */
-    return kill((pid_t)who.id, 0) == 0 || errno == EPERM;
-  }
-  if (state == 'Z' || state == 'X')
-    return 0; /* a zombie holds nothing */
-  return who.start == 0 || ((uint32_t)start & 0x7fffffffu) == who.start;
+  /* Our own slots: asking the file from our own descriptions would find
+   * them unlocked (a description does not conflict with itself). */
+  if (who == sct__load_acquire(&process_ident) || who == thread_ident)
+    return 1;
+  return sct__live_alive(who);
 }
 
+long sct__ident_os_id(sct__ident_t who) {
+  if (who == sct__load_acquire(&process_ident))
+    return (long)getpid();
+  if (who == thread_ident)
+    return thread_id();
+  return sct__live_os_id(who);
+}
+
+static void (*core_prepare)(void);
+static void (*core_parent)(void);
 static void (*core_child)(void);
 
+static void on_fork_prepare(void) {
+  if (core_prepare)
+    core_prepare();
+  pthread_mutex_lock(&registry_mutex);
+}
+
+static void on_fork_parent(void) {
+  pthread_mutex_unlock(&registry_mutex);
+  if (core_parent)
+    core_parent();
+}
+
+/* In the child: drop the shares in the parent's slots, then register. */
 static void on_fork_child(void) {
-  sct__fetch_add(&fork_generation, 1u);
+  int was_registered = process_ident != 0;
+  if (process_fd >= 0)
+    close(process_fd);
+  process_fd = -1;
+  process_ident = 0;
+  for (size_t i = 0; i < thread_fd_count; i++)
+    close(thread_fds[i]);
+  thread_fd_count = 0;
+  if (thread_ident != 0)
+    (void)pthread_setspecific(thread_key, NULL);
+  thread_ident = 0;
+  pthread_mutex_init(&registry_mutex, NULL);
+  if (was_registered) {
+    sct__ident_t ignored;
+    (void)sct__self_process(&ignored); /* on failure, retried on need */
+  }
   if (core_child)
     core_child();
 }
 
 void sct__install_fork_handlers(void (*prepare)(void), void (*parent)(void),
                                 void (*child)(void)) {
+  core_prepare = prepare;
+  core_parent = parent;
   core_child = child;
-  pthread_atfork(prepare, parent, on_fork_child);
+  pthread_atfork(on_fork_prepare, on_fork_parent, on_fork_child);
 }

@@ -16,23 +16,29 @@ uint32_t sct__wake_key(void) {
 }
 
 #ifdef __linux__
-#include <linux/futex.h>
 #include <sys/syscall.h>
+
+/* The futex operations are kernel ABI, fixed for every architecture:
+ * defined here rather than taken from <linux/futex.h>, which toolchains
+ * without kernel headers (musl-gcc) lack. */
+#define SCT_FUTEX_WAIT 0
+#define SCT_FUTEX_WAKE 1
 
 int sct__word_wait(uint32_t *word, uint32_t expected, int timeout_ms,
                    uint32_t key) {
   (void)key;
   struct timespec ts = {timeout_ms / 1000,
                         (long)(timeout_ms % 1000) * 1000000L};
-  long r = syscall(SYS_futex, word, FUTEX_WAIT, expected, &ts, NULL, 0);
+  long r = syscall(SYS_futex, word, SCT_FUTEX_WAIT, expected, &ts, NULL, 0);
   if (r == -1 && errno == ETIMEDOUT)
     return SCT_ETIMEDOUT;
   return 0; /* woken, EAGAIN (the word changed) or EINTR */
 }
 
-void sct__word_wake(uint32_t *word, uint32_t key) {
+int sct__word_wake(uint32_t *word, uint32_t key) {
   (void)key;
-  syscall(SYS_futex, word, FUTEX_WAKE, 1, NULL, NULL, 0);
+  long woken = syscall(SYS_futex, word, SCT_FUTEX_WAKE, 1, NULL, NULL, 0);
+  return woken >= 0 ? (int)woken : -1;
 }
 
 #else
@@ -47,9 +53,10 @@ int sct__word_wait(uint32_t *word, uint32_t expected, int timeout_ms,
   return SCT_ETIMEDOUT;
 }
 
-void sct__word_wake(uint32_t *word, uint32_t key) {
+int sct__word_wake(uint32_t *word, uint32_t key) {
   (void)key;
   (void)word;
+  return -1;
 }
 
 #endif

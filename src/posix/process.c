@@ -41,7 +41,7 @@ static void nap_for_child(long pid, int ms) {
 }
 
 int sct__process_wait(long pid, int timeout_ms, int *exitcode) {
-  int64_t deadline = sct__now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+  int64_t deadline = sct__deadline(timeout_ms);
   for (;;) {
     int status;
     pid_t r = waitpid((pid_t)pid, &status, timeout_ms < 0 ? 0 : WNOHANG);
@@ -52,10 +52,10 @@ int sct__process_wait(long pid, int timeout_ms, int *exitcode) {
     if (r < 0 && errno != EINTR)
       return sct__os_error();
     if (r == 0) {
-      int64_t left = deadline - sct__now_ms();
-      if (left <= 0)
+      int left = sct__ms_left(deadline);
+      if (left == 0)
         return SCT_ETIMEDOUT;
-      nap_for_child(pid, (int)left);
+      nap_for_child(pid, left);
     }
   }
 }

@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include "../internal.h"
+#include "memory.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,67 +22,11 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Reads one "Name: N kB" line of /proc/meminfo, in bytes (0 if absent). */
-static uint64_t meminfo_bytes(const char *text, const char *name) {
-  const char *line = strstr(text, name);
-  return line ? strtoull(line + strlen(name), NULL, 10) * 1024u : 0;
-}
-
-/* Reads a cgroup v2 figure of this process's own cgroup (the "0::" line
- * of /proc/self/cgroup); UINT64_MAX when unlimited or unknown. */
-static uint64_t cgroup_value(const char *file) {
-  char line[200], path[512], value[64];
-  uint64_t result = UINT64_MAX;
-  FILE *f = fopen("/proc/self/cgroup", "re");
-  if (!f)
-    return result;
-  int found = 0;
-  while (!found && fgets(line, sizeof line, f))
-    found = strncmp(line, "0::", 3) == 0;
-  fclose(f);
-  if (!found)
-    return result;
-  line[strcspn(line, "\n")] = '\0';
-  snprintf(path, sizeof path, "/sys/fs/cgroup%s/%s", line + 3, file);
-  f = fopen(path, "re");
-  if (f) {
-    if (fgets(value, sizeof value, f) && value[0] >= '0' && value[0] <= '9')
-      result = strtoull(value, NULL, 10);
-    fclose(f);
-  }
-  return result;
-}
-
-/*
- * Whether @p size bytes of shared memory could be had now. Reserving pages
- * of a memfd (whose internal mount has no size limit) that the machine
- * does not have would not fail: the kernel would allocate until the OOM
- * killer ends the process. So a request larger than the memory available
- * (MemAvailable + SwapFree, and the cgroup's remaining allowance) is
- * refused up front with ENOMEM.
- */
-static int memory_available_for(size_t size) {
-  char text[4096];
-  FILE *f = fopen("/proc/meminfo", "re");
-  if (!f)
-    return 1; /* cannot tell: let the kernel decide */
-  size_t n = fread(text, 1, sizeof text - 1, f);
-  fclose(f);
-  text[n] = '\0';
-  uint64_t avail =
-      meminfo_bytes(text, "MemAvailable:") + meminfo_bytes(text, "SwapFree:");
-  uint64_t limit = cgroup_value("memory.max");
-  uint64_t used = cgroup_value("memory.current");
-  if (limit != UINT64_MAX && used != UINT64_MAX && used <= limit &&
-      limit - used < avail)
-    avail = limit - used;
-  return (uint64_t)size <= avail;
-}
-
 /* Gives @p fd @p size bytes with every page reserved. */
 static int reserve(int fd, size_t size) {
 #ifdef __linux__
-  if (!memory_available_for(size)) {
+  /* memory.c says why: a memfd would not refuse what is not there. */
+  if (!sct__memory_available_for(size)) {
     errno = ENOMEM;
     return sct__os_error();
   }
@@ -129,13 +74,22 @@ static int anon_fd(void) {
   return -1;
 }
 
+/* Maps @p fd, then reserves its pages: address space first, so a size a
+ * (32-bit) process cannot map fails before any memory is committed. */
+static int map_and_reserve(sct__segment_t *seg, int fd, size_t size) {
+  int rc = map_fd(seg, fd, size);
+  if (rc == 0 && (rc = reserve(fd, size)) != 0) {
+    munmap(seg->addr, size);
+    seg->addr = NULL;
+  }
+  return rc;
+}
+
 int sct__segment_create_anon(sct__segment_t *seg, size_t size) {
   int fd = anon_fd();
   if (fd < 0)
     return sct__os_error();
-  int rc = reserve(fd, size);
-  if (rc == 0)
-    rc = map_fd(seg, fd, size);
+  int rc = map_and_reserve(seg, fd, size);
   if (rc != 0)
     close(fd);
   return rc;
@@ -156,9 +110,7 @@ int sct__segment_create_named(sct__segment_t *seg, const char *name,
   int fd = shm_open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0)
     return sct__os_error();
-  int rc = reserve(fd, size);
-  if (rc == 0)
-    rc = map_fd(seg, fd, size);
+  int rc = map_and_reserve(seg, fd, size);
   if (rc != 0) {
     close(fd);
     shm_unlink(path);
@@ -166,24 +118,40 @@ int sct__segment_create_named(sct__segment_t *seg, const char *name,
   return rc;
 }
 
-int sct__segment_open_named(sct__segment_t *seg, const char *name) {
+/* Whether the file behind @p fd may be used as a named segment. */
+static int check_opened(int fd, unsigned flags) {
+  struct stat st;
+  if (fstat(fd, &st) != 0)
+    return sct__os_error();
+  if (!S_ISREG(st.st_mode))
+    return SCT_ETYPE;
+  if (!(flags & SCT_OPEN_ANY_OWNER) &&
+      (st.st_uid != geteuid() || (st.st_mode & 077) != 0)) {
+    sct__set_os_error(EACCES);
+    return SCT_EACCES;
+  }
+  if (st.st_size <= 0)
+    return SCT_ESTATE; /* its creator has not sized it yet */
+  return 0;
+}
+
+int sct__segment_open_named(sct__segment_t *seg, const char *name,
+                            unsigned flags) {
   char path[300];
   struct stat st;
   os_name(path, sizeof path, name);
-  int fd = shm_open(path, O_RDWR | O_CLOEXEC, 0600);
+  /* O_NONBLOCK: a FIFO squatting the name must not block the open. */
+  int fd = shm_open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK, 0600);
   if (fd < 0)
     return sct__os_error();
-  if (fstat(fd, &st) != 0) {
-    int rc = sct__os_error();
+  int rc = check_opened(fd, flags);
+  if (rc == 0 && fstat(fd, &st) != 0)
+    rc = sct__os_error();
+  if (rc != 0) {
     close(fd);
     return rc;
   }
-  if (st.st_size <= 0) {
-    /* Its creator has not sized it yet. */
-    close(fd);
-    return SCT_ESTATE;
-  }
-  int rc = map_fd(seg, fd, (size_t)st.st_size);
+  rc = map_fd(seg, fd, (size_t)st.st_size);
   if (rc != 0)
     close(fd);
   return rc;

@@ -76,14 +76,24 @@ static int message_fd(const void *msg, size_t len) {
 }
 
 /* In the forked child: moves sources[i] to targets[i] (through numbers
- * above all of them, so no move overwrites a source not yet moved),
- * closes everything else, and executes the program. */
+ * above all of them and above the report pipe, so no move overwrites a
+ * descriptor not yet moved), closes everything else, and executes the
+ * program. The report pipe is moved out of the way first: were a segment
+ * placed on its number, a failed exec would write its errno into the
+ * segment (shared memory the parent uses) and the parent, reading EOF,
+ * would believe the exec succeeded. */
 static void exec_child(const char *exe, const int *sources, size_t n,
                        int report, char **argv, char **env) {
   int high = FIRST_SEGMENT_FD + (int)n + 1;
+  if (report >= high)
+    high = report + 1;
   for (size_t i = 0; i < n; i++)
     if (sources[i] >= high)
       high = sources[i] + 1;
+  /* Above every source and every target: no later dup2 lands on it. */
+  if (dup2(report, high + (int)n) < 0)
+    goto failed;
+  report = high + (int)n;
   for (size_t i = 0; i < n; i++)
     if (dup2(sources[i], high + (int)i) < 0)
       goto failed;

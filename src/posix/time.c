@@ -5,10 +5,10 @@
 #include <errno.h>
 #include <time.h>
 
-int64_t sct__now_ms(void) {
+int64_t sct__now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 void sct__sleep_ms(int ms) {

@@ -19,9 +19,12 @@ static uint32_t start_bits(FILETIME created) {
   return (uint32_t)(t.QuadPart / 10000u) & 0x7fffffffu;
 }
 
-static sct__ident_t unpack(uint64_t v) {
-  sct__ident_t who = {(uint32_t)v, (uint32_t)(v >> 32)};
-  return who;
+/* Identity layout: the id in bits 0-31, the start bits in 32-62. */
+static uint32_t ident_id(sct__ident_t who) {
+  return (uint32_t)who;
+}
+static uint32_t ident_start(sct__ident_t who) {
+  return (uint32_t)(who >> 32) & 0x7fffffffu;
 }
 
 /* GetProcessTimes and GetThreadTimes share this shape. */
@@ -34,21 +37,23 @@ static uint32_t start_of(HANDLE h, times_fn times) {
   return times(h, &created, &exited, &kernel, &user) ? start_bits(created) : 0;
 }
 
-sct__ident_t sct__self_process(void) {
+int sct__self_process(sct__ident_t *out) {
   uint64_t cached = sct__load_acquire(&process_cache);
   if (cached == 0) {
     cached = (uint64_t)GetCurrentProcessId() |
              (uint64_t)start_of(GetCurrentProcess(), GetProcessTimes) << 32;
     sct__store_release(&process_cache, cached);
   }
-  return unpack(cached);
+  *out = cached;
+  return 0;
 }
 
-sct__ident_t sct__self_thread(void) {
+int sct__self_thread(sct__ident_t *out) {
   if (thread_cache == 0)
     thread_cache = (uint64_t)GetCurrentThreadId() |
                    (uint64_t)start_of(GetCurrentThread(), GetThreadTimes) << 32;
-  return unpack(thread_cache);
+  *out = thread_cache;
+  return 0;
 }
 
 /* Alive when the object opens, has not ended, and started when the
@@ -64,15 +69,22 @@ static int alive(HANDLE h, times_fn times, uint32_t start) {
 
 int sct__ident_alive(sct__ident_t who) {
   HANDLE h = OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE,
-                         who.id);
+                         ident_id(who));
   if (h)
-    return alive(h, GetProcessTimes, who.start);
+    return alive(h, GetProcessTimes, ident_start(who));
   if (GetLastError() == ERROR_ACCESS_DENIED)
     return 1;
-  h = OpenThread(SYNCHRONIZE | THREAD_QUERY_LIMITED_INFORMATION, FALSE, who.id);
+  h = OpenThread(SYNCHRONIZE | THREAD_QUERY_LIMITED_INFORMATION, FALSE,
+                 ident_id(who));
   if (h)
-    return alive(h, GetThreadTimes, who.start);
+    return alive(h, GetThreadTimes, ident_start(who));
   return GetLastError() == ERROR_ACCESS_DENIED;
+}
+
+/* Process and thread ids are unique across the whole machine (a Windows
+ * container's processes have host-wide ids too). */
+long sct__ident_os_id(sct__ident_t who) {
+  return (long)ident_id(who);
 }
 
 /* No fork on Windows: nothing to install. */

@@ -81,8 +81,10 @@ int sct__word_wait(uint32_t *word, uint32_t expected, int timeout_ms,
   return r == WAIT_TIMEOUT ? SCT_ETIMEDOUT : 0;
 }
 
-void sct__word_wake(uint32_t *word, uint32_t key) {
+/* A semaphore post does not say whether anybody was waiting. */
+int sct__word_wake(uint32_t *word, uint32_t key) {
   HANDLE sem = semaphore_for(key, word);
   if (sem)
     ReleaseSemaphore(sem, 1, NULL);
+  return -1;
 }

@@ -76,10 +76,16 @@ int sct__process_wait(long pid, int timeout_ms, int *exitcode) {
   DWORD code;
   if (!h)
     return SCT_EINVAL;
-  DWORD r =
-      WaitForSingleObject(h, timeout_ms < 0 ? INFINITE : (DWORD)timeout_ms);
-  if (r == WAIT_TIMEOUT)
-    return SCT_ETIMEDOUT;
+  /* A wait may end up to a clock tick early: waited again until the
+   * deadline has really passed. */
+  int64_t deadline = sct__deadline(timeout_ms);
+  DWORD r;
+  while ((r = WaitForSingleObject(h, timeout_ms < 0 ? INFINITE
+                                                    : (DWORD)sct__ms_left(
+                                                          deadline))) ==
+         WAIT_TIMEOUT)
+    if (sct__ms_left(deadline) == 0)
+      return SCT_ETIMEDOUT;
   if (r != WAIT_OBJECT_0 || !GetExitCodeProcess(h, &code))
     return sct__os_error();
   *exitcode = decode(code);

@@ -15,6 +15,7 @@
 /* windows.h first: sddl.h relies on its macros. */
 #include <windows.h>
 
+#include <aclapi.h>
 #include <sddl.h>
 #include <stdio.h>
 
@@ -37,9 +38,17 @@ static int map_handle(sct__segment_t *seg, HANDLE h, size_t size) {
   return 0;
 }
 
+/* More than a 64-bit process's user address space (128 TiB): Windows
+ * rejects such a section as an invalid parameter; it is out of memory. */
+#define MAX_SECTION ((uint64_t)1 << 47)
+
 static HANDLE create_section(size_t size, const wchar_t *name,
                              SECURITY_ATTRIBUTES *sa) {
   uint64_t n = size;
+  if (n > MAX_SECTION) {
+    SetLastError(ERROR_NOT_ENOUGH_MEMORY);
+    return NULL;
+  }
   return CreateFileMappingW(INVALID_HANDLE_VALUE, sa,
                             PAGE_READWRITE | SEC_COMMIT, (DWORD)(n >> 32),
                             (DWORD)n, name);
@@ -60,25 +69,60 @@ static void os_name(wchar_t *buf, size_t cap, const char *name) {
   swprintf(buf, cap, sct__named_is_global(name) ? L"%hs" : L"Local\\%hs", name);
 }
 
-/* A security descriptor granting all access to the current user only. */
-static PSECURITY_DESCRIPTOR owner_only(void) {
+/* The SID the token gives as @p kind (TokenUser: the user; TokenOwner:
+ * the default owner of new objects, Administrators for an elevated
+ * administrator), in @p buf; NULL on failure. */
+static PSID token_sid(TOKEN_INFORMATION_CLASS kind, char *buf, DWORD cap) {
   HANDLE token;
-  char buf[256];
   DWORD len;
-  LPWSTR sid = NULL;
-  PSECURITY_DESCRIPTOR sd = NULL;
+  PSID sid = NULL;
   if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token))
     return NULL;
-  if (GetTokenInformation(token, TokenUser, buf, sizeof buf, &len) &&
-      ConvertSidToStringSidW(((TOKEN_USER *)(void *)buf)->User.Sid, &sid)) {
-    wchar_t sddl[200];
-    swprintf(sddl, 200, L"D:P(A;;GA;;;%ls)", sid);
+  if (GetTokenInformation(token, kind, buf, cap, &len))
+    sid = kind == TokenUser ? ((TOKEN_USER *)(void *)buf)->User.Sid
+                            : ((TOKEN_OWNER *)(void *)buf)->Owner;
+  CloseHandle(token);
+  return sid;
+}
+
+/* A security descriptor owned by the current user and granting all access
+ * to that user only. The owner is set explicitly so that opening can
+ * check it (Wine records no owner otherwise). */
+static PSECURITY_DESCRIPTOR owner_only(void) {
+  char buf[256];
+  LPWSTR sid = NULL;
+  PSECURITY_DESCRIPTOR sd = NULL;
+  PSID user = token_sid(TokenUser, buf, sizeof buf);
+  if (user && ConvertSidToStringSidW(user, &sid)) {
+    wchar_t sddl[300];
+    swprintf(sddl, 300, L"O:%lsD:P(A;;GA;;;%ls)", sid, sid);
     ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl, SDDL_REVISION_1,
                                                          &sd, NULL);
     LocalFree(sid);
   }
-  CloseHandle(token);
   return sd;
+}
+
+/* 0 when the section @p h is owned by the current user (or by the token's
+ * default owner), SCT_EACCES when another user made it (a squatted
+ * Global\ name) or its owner cannot be read. */
+static int owned_by_caller(HANDLE h) {
+  char user_buf[256], owner_buf[256];
+  PSID owner = NULL;
+  PSECURITY_DESCRIPTOR sd = NULL;
+  PSID user = token_sid(TokenUser, user_buf, sizeof user_buf);
+  PSID default_owner = token_sid(TokenOwner, owner_buf, sizeof owner_buf);
+  int ok = GetSecurityInfo(h, SE_KERNEL_OBJECT, OWNER_SECURITY_INFORMATION,
+                           &owner, NULL, NULL, NULL, &sd) == ERROR_SUCCESS &&
+           owner &&
+           ((user && EqualSid(owner, user)) ||
+            (default_owner && EqualSid(owner, default_owner)));
+  if (sd)
+    LocalFree(sd);
+  if (ok)
+    return 0;
+  SetLastError(ERROR_ACCESS_DENIED);
+  return sct__os_error();
 }
 
 int sct__segment_create_named(sct__segment_t *seg, const char *name,
@@ -102,13 +146,16 @@ int sct__segment_create_named(sct__segment_t *seg, const char *name,
   return rc;
 }
 
-int sct__segment_open_named(sct__segment_t *seg, const char *name) {
+int sct__segment_open_named(sct__segment_t *seg, const char *name,
+                            unsigned flags) {
   wchar_t path[300];
   os_name(path, 300, name);
   HANDLE h = OpenFileMappingW(FILE_MAP_ALL_ACCESS, FALSE, path);
   if (!h)
     return sct__os_error();
-  int rc = map_handle(seg, h, 0);
+  int rc = (flags & SCT_OPEN_ANY_OWNER) ? 0 : owned_by_caller(h);
+  if (rc == 0)
+    rc = map_handle(seg, h, 0);
   if (rc != 0)
     CloseHandle(h);
   return rc;

@@ -39,9 +39,13 @@ endfunction()
 
 set(consumer ${SOURCE_DIR}/tests/consumer)
 set(prefix ${WORK_DIR}/prefix)
-set(cross_args "")
+# The consumers are built the way the library was: same compiler, same
+# flags (-m32, musl-gcc, ...), same toolchain file.
+set(cross_args "-DCMAKE_C_FLAGS=${C_FLAGS}")
 if(TOOLCHAIN_FILE)
-  set(cross_args -DCMAKE_TOOLCHAIN_FILE=${TOOLCHAIN_FILE})
+  list(APPEND cross_args -DCMAKE_TOOLCHAIN_FILE=${TOOLCHAIN_FILE})
+else()
+  list(APPEND cross_args -DCMAKE_C_COMPILER=${C_COMPILER})
 endif()
 file(REMOVE_RECURSE ${WORK_DIR})
 run("install" ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix})
@@ -66,7 +70,8 @@ if(PKG_CONFIG AND NOT C_COMPILER MATCHES "cl(\\.exe)?$")
     set(rpath -Wl,-rpath,${prefix}/lib)
   endif()
   file(MAKE_DIRECTORY ${WORK_DIR}/pkg-config)
-  run("compile (pkg-config)" ${C_COMPILER} ${consumer}/consumer.c ${flags}
+  separate_arguments(c_flags UNIX_COMMAND "${C_FLAGS}")
+  run("compile (pkg-config)" ${C_COMPILER} ${c_flags} ${consumer}/consumer.c ${flags}
     ${rpath} -o ${WORK_DIR}/pkg-config/consumer${EXE_SUFFIX})
   run_consumer(pkg-config ${WORK_DIR}/pkg-config consumer TRUE)
 elseif(NOT WINDOWS)
@@ -76,6 +81,10 @@ endif()
 # 3. add_subdirectory of the source tree (the static library).
 run("configure (add_subdirectory)" ${CMAKE_COMMAND} -S ${consumer}
   -B ${WORK_DIR}/subdirectory -DSCT_SOURCE_DIR=${SOURCE_DIR} ${cross_args})
+if(EXISTS ${WORK_DIR}/subdirectory/sct/tests)
+  message(FATAL_ERROR "add_subdirectory: sct's tests are configured by "
+    "default in a project that only uses sct")
+endif()
 run("build (add_subdirectory)" ${CMAKE_COMMAND} --build ${WORK_DIR}/subdirectory
   --config Release)
 run_consumer(add_subdirectory ${WORK_DIR}/subdirectory consumer FALSE)

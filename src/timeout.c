@@ -1,0 +1,16 @@
+/* Deadlines for timed waits (internal.h: SCT__TIMEOUT and friends). */
+#include "internal.h"
+
+#define NS_PER_MS INT64_C(1000000)
+
+int64_t sct__deadline(int timeout_ms) {
+  return sct__now_ns() + (timeout_ms > 0 ? timeout_ms : 0) * NS_PER_MS;
+}
+
+int sct__ms_left(int64_t deadline) {
+  int64_t left = deadline - sct__now_ns();
+  if (left <= 0)
+    return 0;
+  left = (left + NS_PER_MS - 1) / NS_PER_MS;
+  return left > INT32_MAX ? INT32_MAX : (int)left;
+}
