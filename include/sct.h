@@ -98,7 +98,11 @@ SCT_EXTERN const char *sct_version_string(void);
   X(EOS, -17, "operating system call failed (see sct_last_os_error)")          \
   X(ECHILD, -18, "child process could not be started")                        \
   X(ENOMAIN, -19,                                                              \
-    "sct_main was not called: call it first in main() with the targets")
+    "sct_main was not called: call it first in main() with the targets")      \
+  X(EFULL, -20, "queue is full")                                               \
+  X(EEMPTY, -21, "queue is empty")                                             \
+  X(ECLOSED, -22, "queue is closed")                                           \
+  X(EBROKEN, -23, "barrier is broken")
 
 /** Error codes. 0 is success; every error is negative. */
 typedef enum sct_errno {
@@ -328,6 +332,294 @@ SCT_EXTERN int sct_lock_unlink_named(const char *name);
 /** @} */
 
 /* ------------------------------------------------------------------------
+ * Waiting primitives: Condition, Semaphore, Event, Barrier, Queue
+ * ------------------------------------------------------------------------ */
+/**
+ * @defgroup waiting Waiting primitives
+ * Condition, Semaphore and BoundedSemaphore, Event, Barrier and a typed
+ * Queue: process-shared, passed to children as arguments (SCT_ACOND, ...)
+ * or named for unrelated processes, robust to a participant's death.
+ *
+ * Waiters sleep in the kernel (futexes on Linux, semaphores on Windows)
+ * and use no CPU while nothing happens; nobody makes a system call when
+ * nobody waits. Timeouts follow sct_lock_acquire: SCT_INFINITE, 0 (do not
+ * wait), or a minimum wait in milliseconds. Named ones follow the naming,
+ * permission and open rules of sct_lock_create_named; each kind has its
+ * own names ("sct.cond.NAME", "sct.sem.NAME", ... in /dev/shm on Linux).
+ *
+ * Death of a participant. Nothing below waits for a process that died:
+ * a process killed while it waits takes no wake-up meant for others, and
+ * a killed waker leaves no sleeper behind (a waiter whose wake-up died
+ * with its process is found by a periodic re-check, at most a second
+ * late). What each kind reports is said with it.
+ * @{
+ */
+
+/** A Condition: a lock plus waiting for a notification. */
+typedef struct sct_cond sct_cond_t;
+/** A Semaphore or BoundedSemaphore. */
+typedef struct sct_sem sct_sem_t;
+/** An Event: a flag that can be waited for. */
+typedef struct sct_event sct_event_t;
+/** A Barrier for a fixed number of parties. */
+typedef struct sct_barrier sct_barrier_t;
+/** A bounded Queue of items of one sct type. */
+typedef struct sct_queue sct_queue_t;
+
+/**
+ * A Condition over @p lock (a Lock or RLock, referenced by the condition),
+ * or over a new RLock when @p lock is NULL (as in Python).
+ * @return 0; SCT_EINVAL (NULL @p out, a freed lock, a lock borrowed from
+ * an object); SCT_ENOMEM.
+ */
+SCT_EXTERN int sct_cond_new(sct_cond_t **out, sct_lock_t *lock);
+
+/**
+ * A named Condition with a lock of its own of @p kind, for unrelated
+ * processes. @return as sct_lock_create_named.
+ */
+SCT_EXTERN int sct_cond_create_named(sct_cond_t **out, const char *name,
+                                     sct_lock_kind_t kind);
+/** Opens a named Condition (see sct_lock_open_named_flags). */
+SCT_EXTERN int sct_cond_open_named(sct_cond_t **out, const char *name,
+                                   unsigned flags);
+/** Removes a Condition's name (see sct_lock_unlink_named). */
+SCT_EXTERN int sct_cond_unlink_named(const char *name);
+
+/** The condition's lock (borrowed, valid while @p cond is). */
+SCT_EXTERN int sct_cond_lock(sct_cond_t *cond, sct_lock_t **out);
+
+/** Acquires the condition's lock (sct_lock_acquire). */
+SCT_EXTERN int sct_cond_acquire(sct_cond_t *cond, int timeout_ms);
+
+/** Releases the condition's lock (sct_lock_release). */
+SCT_EXTERN int sct_cond_release(sct_cond_t *cond);
+
+/**
+ * Releases the lock completely (an RLock's whole recursion count), waits
+ * for a notification or the timeout, and takes the lock back with its
+ * count, whatever the outcome. As with POSIX condition variables a wait
+ * may end without a notification: check the state after it, or use
+ * sct_cond_wait_for.
+ * @return 0 (woken); SCT_ETIMEDOUT; SCT_EOWNERDEAD when a holder of the
+ * lock died while the caller waited (the caller holds the lock again: the
+ * guarded data may need repair); SCT_ENOTHELD when the caller does not
+ * hold the lock (nothing is released then).
+ */
+SCT_EXTERN int sct_cond_wait(sct_cond_t *cond, int timeout_ms);
+
+/** A predicate for sct_cond_wait_for: non-zero when the wait is over. */
+typedef int (*sct_predicate_fn)(void *ctx);
+
+/**
+ * Waits until @p pred(@p ctx) is true, checking it first and after every
+ * wake-up with the lock held, with what is left of the timeout.
+ * @return 0 when the predicate became true; SCT_ETIMEDOUT when it was
+ * still false at the deadline; SCT_EOWNERDEAD as sct_cond_wait (the
+ * predicate is not checked after it: the caller decides); SCT_ENOTHELD;
+ * SCT_EINVAL for a NULL predicate.
+ */
+SCT_EXTERN int sct_cond_wait_for(sct_cond_t *cond, sct_predicate_fn pred,
+                                 void *ctx, int timeout_ms);
+
+/**
+ * Wakes at least one and at most about @p n waiters (a waiter that was
+ * about to sleep may be woken as well: wake-ups can be spurious, never
+ * lost). The caller must hold the lock.
+ * @return 0; SCT_ENOTHELD.
+ */
+SCT_EXTERN int sct_cond_notify(sct_cond_t *cond, unsigned n);
+
+/** Wakes every waiter; the caller must hold the lock. */
+SCT_EXTERN int sct_cond_notify_all(sct_cond_t *cond);
+
+/** Drops the caller's reference (the lock is dropped with the last one). */
+SCT_EXTERN int sct_cond_free(sct_cond_t *cond);
+
+/**
+ * A Semaphore with @p value, or a BoundedSemaphore when @p bounded is
+ * non-zero (releasing past the initial value is then SCT_EOVERFLOW).
+ * Nobody owns a semaphore, so no death is reported: a process killed
+ * holding a unit takes it with it, as in Python.
+ * @return 0; SCT_EINVAL (NULL, @p value above INT32_MAX); SCT_ENOMEM.
+ */
+SCT_EXTERN int sct_sem_new(sct_sem_t **out, unsigned value, int bounded);
+/** A named Semaphore (see sct_sem_new and sct_lock_create_named). */
+SCT_EXTERN int sct_sem_create_named(sct_sem_t **out, const char *name,
+                                    unsigned value, int bounded);
+/** Opens a named Semaphore (see sct_lock_open_named_flags). */
+SCT_EXTERN int sct_sem_open_named(sct_sem_t **out, const char *name,
+                                  unsigned flags);
+/** Removes a Semaphore's name. */
+SCT_EXTERN int sct_sem_unlink_named(const char *name);
+
+/** Takes one unit, waiting up to @p timeout_ms. 0 or SCT_ETIMEDOUT. */
+SCT_EXTERN int sct_sem_acquire(sct_sem_t *sem, int timeout_ms);
+
+/**
+ * Gives back one unit, waking one waiter.
+ * @return 0; SCT_EOVERFLOW past a BoundedSemaphore's initial value (or
+ * past INT32_MAX).
+ */
+SCT_EXTERN int sct_sem_release(sct_sem_t *sem);
+
+/** The current value in @p out (a snapshot). */
+SCT_EXTERN int sct_sem_value(const sct_sem_t *sem, unsigned *out);
+
+/** Drops the caller's reference. */
+SCT_EXTERN int sct_sem_free(sct_sem_t *sem);
+
+/** A new Event, clear. @return 0; SCT_EINVAL; SCT_ENOMEM. */
+SCT_EXTERN int sct_event_new(sct_event_t **out);
+/** A named Event (see sct_lock_create_named). */
+SCT_EXTERN int sct_event_create_named(sct_event_t **out, const char *name);
+/** Opens a named Event (see sct_lock_open_named_flags). */
+SCT_EXTERN int sct_event_open_named(sct_event_t **out, const char *name,
+                                    unsigned flags);
+/** Removes an Event's name. */
+SCT_EXTERN int sct_event_unlink_named(const char *name);
+/** Sets the flag and wakes every waiter. */
+SCT_EXTERN int sct_event_set(sct_event_t *event);
+/** Clears the flag. */
+SCT_EXTERN int sct_event_clear(sct_event_t *event);
+/** 1 when set, 0 when clear, or a negative SCT_E* code. */
+SCT_EXTERN int sct_event_is_set(const sct_event_t *event);
+/** Waits until the flag is set: 0, or SCT_ETIMEDOUT while still clear. */
+SCT_EXTERN int sct_event_wait(sct_event_t *event, int timeout_ms);
+/** Drops the caller's reference. */
+SCT_EXTERN int sct_event_free(sct_event_t *event);
+
+/** A Barrier action, run by exactly one participant per round. */
+typedef int (*sct_barrier_action_fn)(void *ctx);
+
+/**
+ * A Barrier for @p parties (1 to 1024) participants. @p action (may be
+ * NULL) is run, with @p ctx, by the last participant to arrive, before
+ * the others are released; a non-zero result breaks the barrier. A
+ * function pointer does not cross exec: a spawned child sets its own with
+ * sct_barrier_set_action, and a round whose last arrival has none runs
+ * none.
+ *
+ * Death: a participant that dies while it waits at the barrier breaks it
+ * (the others get SCT_EBROKEN within about 20 ms); one that dies before
+ * arriving cannot be told from a slow one: use a timeout. A wait that
+ * times out breaks the barrier too, as in Python.
+ * @return 0; SCT_EINVAL (NULL, @p parties out of range); SCT_ENOMEM.
+ */
+SCT_EXTERN int sct_barrier_new(sct_barrier_t **out, unsigned parties,
+                               sct_barrier_action_fn action, void *ctx);
+/** A named Barrier (see sct_barrier_new and sct_lock_create_named). */
+SCT_EXTERN int sct_barrier_create_named(sct_barrier_t **out, const char *name,
+                                        unsigned parties);
+/** Opens a named Barrier (see sct_lock_open_named_flags). */
+SCT_EXTERN int sct_barrier_open_named(sct_barrier_t **out, const char *name,
+                                      unsigned flags);
+/** Removes a Barrier's name. */
+SCT_EXTERN int sct_barrier_unlink_named(const char *name);
+/** Sets this handle's action (NULL: none). */
+SCT_EXTERN int sct_barrier_set_action(sct_barrier_t *barrier,
+                                      sct_barrier_action_fn action, void *ctx);
+
+/**
+ * Waits until all parties have called it; @p index (may be NULL) gets the
+ * caller's arrival order, 0 to parties - 1.
+ * @return 0; SCT_EBROKEN (broken before or during the wait: aborted,
+ * reset while waiting, a participant died or timed out, the action
+ * failed); SCT_ETIMEDOUT (and the barrier is now broken).
+ */
+SCT_EXTERN int sct_barrier_wait(sct_barrier_t *barrier, int timeout_ms,
+                                unsigned *index);
+/** Back to empty and unbroken; current waiters get SCT_EBROKEN. */
+SCT_EXTERN int sct_barrier_reset(sct_barrier_t *barrier);
+/** Breaks the barrier: current and future waiters get SCT_EBROKEN. */
+SCT_EXTERN int sct_barrier_abort(sct_barrier_t *barrier);
+/** 1 when broken, 0 when not, or a negative SCT_E* code. */
+SCT_EXTERN int sct_barrier_broken(const sct_barrier_t *barrier);
+/** The number of parties in @p out. */
+SCT_EXTERN int sct_barrier_parties(const sct_barrier_t *barrier,
+                                   unsigned *out);
+/** How many wait now, in @p out (a snapshot). */
+SCT_EXTERN int sct_barrier_n_waiting(const sct_barrier_t *barrier,
+                                     unsigned *out);
+/** Drops the caller's reference. */
+SCT_EXTERN int sct_barrier_free(sct_barrier_t *barrier);
+
+/** Queue flag: the joinable variant (sct_queue_task_done, sct_queue_join). */
+#define SCT_QUEUE_JOINABLE 1u
+
+/**
+ * A Queue of at most @p capacity items of @p type (copied in and out by
+ * value: a typecode's C type or a struct), in shared memory.
+ *
+ * Death: an item is copied under the queue's lock and published only
+ * after it is whole, so no reader ever sees a torn item. When a process
+ * dies inside the queue, the next call to find out repairs it and returns
+ * SCT_EOWNERDEAD having done nothing else: a put that died is dropped
+ * (counted in sct_queue_lost), a get that died leaves its item in the
+ * queue (delivered again: at least once). Call again to go on.
+ * @return 0; SCT_EINVAL (NULL, @p capacity 0 or above 2^30, unknown
+ * flags); SCT_EOVERFLOW (too large); SCT_ENOMEM.
+ */
+SCT_EXTERN int sct_queue_new(sct_queue_t **out, const sct_type_t *type,
+                             size_t capacity, unsigned flags);
+/**
+ * A named Queue (see sct_queue_new and sct_lock_create_named). Its type's
+ * size and alignment are recorded: sct_queue_open_named with a type of
+ * another size or alignment is SCT_ETYPE.
+ */
+SCT_EXTERN int sct_queue_create_named(sct_queue_t **out, const char *name,
+                                      const sct_type_t *type, size_t capacity,
+                                      unsigned flags);
+/** Opens a named Queue whose items are @p type (see above). */
+SCT_EXTERN int sct_queue_open_named(sct_queue_t **out, const char *name,
+                                    const sct_type_t *type, unsigned flags);
+/** Removes a Queue's name. */
+SCT_EXTERN int sct_queue_unlink_named(const char *name);
+
+/**
+ * Copies @p item (the type's size in bytes) in, waiting up to
+ * @p timeout_ms for room.
+ * @return 0; SCT_EFULL (full at the deadline, or at once with timeout 0);
+ * SCT_ECLOSED after sct_queue_close; SCT_EOWNERDEAD (see sct_queue_new).
+ */
+SCT_EXTERN int sct_queue_put(sct_queue_t *queue, const void *item,
+                             int timeout_ms);
+
+/**
+ * Copies the oldest item out into @p item, waiting up to @p timeout_ms.
+ * @return 0; SCT_EEMPTY (empty at the deadline, or at once with timeout
+ * 0); SCT_ECLOSED when closed and empty; SCT_EOWNERDEAD.
+ */
+SCT_EXTERN int sct_queue_get(sct_queue_t *queue, void *item, int timeout_ms);
+
+/** The number of items in @p out (a snapshot). */
+SCT_EXTERN int sct_queue_size(const sct_queue_t *queue, size_t *out);
+/** 1 when empty, 0 when not, or a negative SCT_E* code. */
+SCT_EXTERN int sct_queue_empty(const sct_queue_t *queue);
+/** 1 when full, 0 when not, or a negative SCT_E* code. */
+SCT_EXTERN int sct_queue_full(const sct_queue_t *queue);
+/**
+ * Closes the queue for everyone: puts fail with SCT_ECLOSED, gets drain
+ * what is left and then fail with SCT_ECLOSED instead of blocking;
+ * waiters wake. A second close is harmless.
+ */
+SCT_EXTERN int sct_queue_close(sct_queue_t *queue);
+/** How many puts were lost to a producer's death, in @p out. */
+SCT_EXTERN int sct_queue_lost(const sct_queue_t *queue, uint64_t *out);
+/**
+ * Joinable queues: marks one item got earlier as processed.
+ * @return 0; SCT_ESTATE when called more often than items were put;
+ * SCT_ETYPE on a queue that is not joinable.
+ */
+SCT_EXTERN int sct_queue_task_done(sct_queue_t *queue);
+/** Joinable queues: waits until every item put has been marked done. */
+SCT_EXTERN int sct_queue_join(sct_queue_t *queue, int timeout_ms);
+/** Drops the caller's reference. */
+SCT_EXTERN int sct_queue_free(sct_queue_t *queue);
+
+/** @} */
+
+/* ------------------------------------------------------------------------
  * Shared objects: RawValue, RawArray, Value, Array, copy, synchronized
  * ------------------------------------------------------------------------ */
 /**
@@ -404,8 +696,8 @@ SCT_EXTERN int sct_obj_release(sct_obj_t *obj);
 
 /**
  * Runs the statement after it with @p x held: @p x is a synchronized
- * object (sct_obj_t *, its lock is taken) or a lock (sct_lock_t *); any
- * other type does not compile. @p rc (an int lvalue) receives the acquire
+ * object (sct_obj_t *, its lock is taken), a lock (sct_lock_t *) or a
+ * Condition (sct_cond_t *, its lock); any other type does not compile. @p rc (an int lvalue) receives the acquire
  * result. The body runs when the lock was acquired (rc is 0 or
  * SCT_EOWNERDEAD) and the lock is released after it; otherwise (a raw
  * object: SCT_ENOLOCK, a freed handle: SCT_ESTATE, ...) the body is
@@ -427,15 +719,22 @@ inline int sct_acquire_(sct_obj_t *x) { return sct_obj_acquire(x, -1); }
 inline int sct_acquire_(sct_lock_t *x) { return sct_lock_acquire(x, -1); }
 inline int sct_release_(sct_obj_t *x) { return sct_obj_release(x); }
 inline int sct_release_(sct_lock_t *x) { return sct_lock_release(x); }
+inline int sct_acquire_(sct_cond_t *x) { return sct_cond_acquire(x, -1); }
+inline int sct_release_(sct_cond_t *x) { return sct_cond_release(x); }
 extern "C" {
 #define SCT_ACQUIRE_(x) sct_acquire_(x)
 #define SCT_RELEASE_(x) sct_release_(x)
 #else
 #define SCT_ACQUIRE_(x)                                                        \
-  _Generic((x), sct_obj_t *: sct_obj_acquire, sct_lock_t *: sct_lock_acquire)( \
-      (x), SCT_INFINITE)
+  _Generic((x),                                                                \
+      sct_obj_t *: sct_obj_acquire,                                            \
+      sct_lock_t *: sct_lock_acquire,                                          \
+      sct_cond_t *: sct_cond_acquire)((x), SCT_INFINITE)
 #define SCT_RELEASE_(x)                                                        \
-  _Generic((x), sct_obj_t *: sct_obj_release, sct_lock_t *: sct_lock_release)(x)
+  _Generic((x),                                                                \
+      sct_obj_t *: sct_obj_release,                                            \
+      sct_lock_t *: sct_lock_release,                                          \
+      sct_cond_t *: sct_cond_release)(x)
 #endif
 
 /** The object's element type (borrowed). */
@@ -691,7 +990,12 @@ typedef enum sct_arg_kind {
   SCT_ARG_LOCK = 2,   /**< a lock (sct_lock_t *) */
   SCT_ARG_INT = 3,    /**< an int64_t */
   SCT_ARG_DOUBLE = 4, /**< a double */
-  SCT_ARG_STR = 5     /**< a NUL-terminated string */
+  SCT_ARG_STR = 5,    /**< a NUL-terminated string */
+  SCT_ARG_COND = 6,   /**< a Condition (sct_cond_t *) */
+  SCT_ARG_SEM = 7,    /**< a Semaphore (sct_sem_t *) */
+  SCT_ARG_EVENT = 8,  /**< an Event (sct_event_t *) */
+  SCT_ARG_BARRIER = 9, /**< a Barrier (sct_barrier_t *) */
+  SCT_ARG_QUEUE = 10  /**< a Queue (sct_queue_t *) */
 } sct_arg_kind_t;
 
 /** One argument, built with the SCT_A* macros. */
@@ -704,6 +1008,11 @@ typedef struct sct_arg {
     int64_t i;        /**< SCT_ARG_INT */
     double d;         /**< SCT_ARG_DOUBLE */
     const char *s;    /**< SCT_ARG_STR: copied by sct_process_new */
+    sct_cond_t *cond;       /**< SCT_ARG_COND */
+    sct_sem_t *sem;         /**< SCT_ARG_SEM */
+    sct_event_t *event;     /**< SCT_ARG_EVENT */
+    sct_barrier_t *barrier; /**< SCT_ARG_BARRIER */
+    sct_queue_t *queue;     /**< SCT_ARG_QUEUE */
   } u;
 } sct_arg_t;
 
@@ -742,6 +1051,41 @@ static inline sct_arg_t sct_arg_str(const char *v) {
   a.u.s = v;
   return a;
 }
+/** A cond argument. */
+static inline sct_arg_t sct_arg_cond(sct_cond_t *v) {
+  sct_arg_t a;
+  a.kind = SCT_ARG_COND;
+  a.u.cond = v;
+  return a;
+}
+/** A sem argument. */
+static inline sct_arg_t sct_arg_sem(sct_sem_t *v) {
+  sct_arg_t a;
+  a.kind = SCT_ARG_SEM;
+  a.u.sem = v;
+  return a;
+}
+/** A event argument. */
+static inline sct_arg_t sct_arg_event(sct_event_t *v) {
+  sct_arg_t a;
+  a.kind = SCT_ARG_EVENT;
+  a.u.event = v;
+  return a;
+}
+/** A barrier argument. */
+static inline sct_arg_t sct_arg_barrier(sct_barrier_t *v) {
+  sct_arg_t a;
+  a.kind = SCT_ARG_BARRIER;
+  a.u.barrier = v;
+  return a;
+}
+/** A queue argument. */
+static inline sct_arg_t sct_arg_queue(sct_queue_t *v) {
+  sct_arg_t a;
+  a.kind = SCT_ARG_QUEUE;
+  a.u.queue = v;
+  return a;
+}
 
 /*
  * The same as macros: C gets compound literals (usable where a constant
@@ -754,6 +1098,11 @@ static inline sct_arg_t sct_arg_str(const char *v) {
 #define SCT_AINT(v) sct_arg_int(v)
 #define SCT_ADOUBLE(v) sct_arg_double(v)
 #define SCT_ASTR(v) sct_arg_str(v)
+#define SCT_ACOND(v) sct_arg_cond(v)
+#define SCT_ASEM(v) sct_arg_sem(v)
+#define SCT_AEVENT(v) sct_arg_event(v)
+#define SCT_ABARRIER(v) sct_arg_barrier(v)
+#define SCT_AQUEUE(v) sct_arg_queue(v)
 #else
 /** An object argument (see sct_arg_obj). */
 #define SCT_AOBJ(o) ((sct_arg_t){SCT_ARG_OBJ, {.obj = (o)}})
@@ -765,6 +1114,16 @@ static inline sct_arg_t sct_arg_str(const char *v) {
 #define SCT_ADOUBLE(v) ((sct_arg_t){SCT_ARG_DOUBLE, {.d = (v)}})
 /** A string argument (see sct_arg_str). */
 #define SCT_ASTR(v) ((sct_arg_t){SCT_ARG_STR, {.s = (v)}})
+/** A Condition argument (see sct_arg_cond). */
+#define SCT_ACOND(v) ((sct_arg_t){SCT_ARG_COND, {.cond = (v)}})
+/** A Semaphore argument (see sct_arg_sem). */
+#define SCT_ASEM(v) ((sct_arg_t){SCT_ARG_SEM, {.sem = (v)}})
+/** An Event argument (see sct_arg_event). */
+#define SCT_AEVENT(v) ((sct_arg_t){SCT_ARG_EVENT, {.event = (v)}})
+/** A Barrier argument (see sct_arg_barrier). */
+#define SCT_ABARRIER(v) ((sct_arg_t){SCT_ARG_BARRIER, {.barrier = (v)}})
+/** A Queue argument (see sct_arg_queue). */
+#define SCT_AQUEUE(v) ((sct_arg_t){SCT_ARG_QUEUE, {.queue = (v)}})
 #endif
 
 /** Number of arguments. */
@@ -778,6 +1137,20 @@ SCT_EXTERN int sct_args_obj(const sct_args_t *args, size_t i, sct_obj_t **out);
 /** Argument @p i as a lock (see sct_args_obj). */
 SCT_EXTERN int sct_args_lock(const sct_args_t *args, size_t i,
                              sct_lock_t **out);
+/** Argument @p i as a Condition (see sct_args_obj). */
+SCT_EXTERN int sct_args_cond(const sct_args_t *args, size_t i,
+                             sct_cond_t **out);
+/** Argument @p i as a Semaphore (see sct_args_obj). */
+SCT_EXTERN int sct_args_sem(const sct_args_t *args, size_t i, sct_sem_t **out);
+/** Argument @p i as an Event (see sct_args_obj). */
+SCT_EXTERN int sct_args_event(const sct_args_t *args, size_t i,
+                              sct_event_t **out);
+/** Argument @p i as a Barrier (see sct_args_obj). */
+SCT_EXTERN int sct_args_barrier(const sct_args_t *args, size_t i,
+                                sct_barrier_t **out);
+/** Argument @p i as a Queue (see sct_args_obj). */
+SCT_EXTERN int sct_args_queue(const sct_args_t *args, size_t i,
+                              sct_queue_t **out);
 /** Argument @p i as an integer (see sct_args_obj). */
 SCT_EXTERN int sct_args_int(const sct_args_t *args, size_t i, int64_t *out);
 /** Argument @p i as a double (see sct_args_obj). */

@@ -48,6 +48,10 @@ typedef uint64_t sct__u64;
   __atomic_compare_exchange_n((p), (expected), (desired), 0, __ATOMIC_ACQ_REL, \
                               __ATOMIC_ACQUIRE)
 
+/* A full fence: orders a store before a later load (the sleepers
+ * handshake of sync.h needs that; acquire and release do not give it). */
+#define sct__fence() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+
 /* Index of the lowest set bit of a non-zero 64-bit value. */
 #define sct__ctz64(x) __builtin_ctzll(x)
 
@@ -255,6 +259,8 @@ void sct__unsupported_width(void);
   SCT__BY_WIDTH(p, sct__cas8, sct__cas16, sct__cas32, sct__cas64,              \
                 sct__cas_ptr)                                                  \
   (p, expected, desired)
+
+#define sct__fence() _mm_mfence()
 
 static inline int sct__ctz64(uint64_t x) {
   unsigned long index;

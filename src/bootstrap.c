@@ -88,6 +88,18 @@ static void put_arg(writer_t *w, const sct__boot_arg_t *a) {
     put_uint(w, (uint64_t)a->lock_kind, 1);
     put_place(w, a->lock);
     break;
+  case SCT_ARG_COND:
+  case SCT_ARG_SEM:
+  case SCT_ARG_EVENT:
+  case SCT_ARG_BARRIER:
+  case SCT_ARG_QUEUE:
+    put_uint(w, a->sync_size, 4);
+    put_place(w, a->sync);
+    if (a->kind == SCT_ARG_COND) {
+      put_uint(w, (uint64_t)a->lock_kind, 1);
+      put_place(w, a->lock);
+    }
+    break;
   default: /* SCT_ARG_OBJ */
     put_uint(w, (uint64_t)a->is_array, 1);
     put_uint(w, a->n, 8);
@@ -297,6 +309,24 @@ static int get_obj(reader_t *r, const sct__boot_t *b, sct__boot_arg_t *a) {
   return 1;
 }
 
+/* A waiting primitive: where its state is, and a Condition's lock. The
+ * state's own checks come when the child adopts it (sync.c). */
+static int get_sync(reader_t *r, const sct__boot_t *b, sct__boot_arg_t *a) {
+  uint64_t size;
+  if (!get_uint(r, 4, &size))
+    return 0;
+  if (size < sizeof(sct__sync_head_t))
+    return fail(r, "bad state size");
+  a->sync_size = (uint32_t)size;
+  if (!get_place(r, b, &a->sync, size, 64))
+    return 0;
+  if (a->kind != SCT_ARG_COND)
+    return 1;
+  a->has_lock = 1;
+  return get_lock_kind(r, &a->lock_kind) &&
+         get_place(r, b, &a->lock, sizeof(sct__lockstate_t), 8);
+}
+
 static int get_arg(reader_t *r, const sct__boot_t *b, sct__boot_arg_t *a) {
   uint64_t kind, v;
   union {
@@ -323,6 +353,11 @@ static int get_arg(reader_t *r, const sct__boot_t *b, sct__boot_arg_t *a) {
     return get_lock_kind(r, &a->lock_kind) &&
            get_place(r, b, &a->lock, sizeof(sct__lockstate_t), 8);
   case SCT_ARG_OBJ: return get_obj(r, b, a);
+  case SCT_ARG_COND:
+  case SCT_ARG_SEM:
+  case SCT_ARG_EVENT:
+  case SCT_ARG_BARRIER:
+  case SCT_ARG_QUEUE: return get_sync(r, b, a);
   default: a->kind = SCT_ARG_NONE_; return fail(r, "unknown argument kind");
   }
 }

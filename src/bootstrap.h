@@ -14,6 +14,9 @@
  *              LOCK    u8 lock kind, place
  *              OBJ     u8 is_array, u64 n, type, place of the data,
  *                      u8 has_lock, [u8 lock kind, place of the lock]
+ *              COND, SEM, EVENT, BARRIER, QUEUE
+ *                      u32 state size, place of the state (64-byte
+ *                      aligned); COND then: u8 lock kind, place of the lock
  *   place    u16 segment index, u64 offset
  *   type     u8 typecode, or 0 then: u64 size, u64 align, u16 nfields
  *            (<= 256), each: u16 name length, name, u64 offset,
@@ -27,7 +30,7 @@
 #ifndef SCT_BOOTSTRAP_H
 #define SCT_BOOTSTRAP_H
 
-#include "internal.h"
+#include "sync.h"
 
 #define SCT__BOOT_VERSION 1u
 #define SCT__BOOT_MAX_BYTES (1u << 20)
@@ -55,7 +58,9 @@ typedef struct sct__boot_arg {
   sct__boot_place_t data; /* OBJ */
   int has_lock;           /* OBJ: 1 when synchronized; LOCK: always 1 */
   sct_lock_kind_t lock_kind;
-  sct__boot_place_t lock; /* OBJ with a lock, LOCK */
+  sct__boot_place_t lock; /* OBJ with a lock, LOCK, COND */
+  uint32_t sync_size;     /* COND ... QUEUE: the state's size */
+  sct__boot_place_t sync; /* COND ... QUEUE: where the state is */
 } sct__boot_arg_t;
 
 typedef struct sct__boot {

@@ -88,7 +88,7 @@ int sct__lockstate_release(sct__lockstate_t *s);
 long sct__lockstate_owner(const sct__lockstate_t *s);
 unsigned sct__lockstate_count(const sct__lockstate_t *s);
 /* Whether a state found in a named lock's page is one sct could have
- * written: a known kind and counters that agree with the word. */
+ * written: a known kind, and no count for a Lock. */
 int sct__lockstate_valid(const sct__lockstate_t *s);
 
 /* An in-process mutex for the library's own tables, built on the same
@@ -248,6 +248,10 @@ int sct__named_is_global(const char *path);
 int64_t sct__deadline(int timeout_ms);
 /* Milliseconds to @p deadline, rounded up; 0 once it has passed. */
 int sct__ms_left(int64_t deadline);
+/* A deadline for a public timeout, -1 for SCT_INFINITE; and back: the
+ * milliseconds left to it, SCT_INFINITE for -1. */
+int64_t sct__deadline_or_none(int timeout_ms);
+int sct__ms_until(int64_t deadline);
 
 /* Whether Python's str.isprintable() accepts code point @p c
  * (printable.c, generated). */

@@ -33,7 +33,7 @@
  * releases, and a hand-made lock cannot join glibc's robust list.
  */
 #include "atomics.h"
-#include "internal.h"
+#include "sync.h"
 
 #define WAITERS (UINT64_C(1) << 63)
 #define OWNER_MASK (~WAITERS)
@@ -88,14 +88,13 @@ void sct__mutex_init(sct__mutex_t *m) {
   init_state(m, SCT__KIND_MUTEX);
 }
 
+/* An RLock's count cannot be checked against its word: the two are not
+ * read together, and a lock in use between the two reads (acquired,
+ * count set, released) shows any pairing. A Lock never writes its count. */
 int sct__lockstate_valid(const sct__lockstate_t *s) {
-  uint64_t word = sct__load_acquire(&s->word);
-  uint32_t count = sct__load_relaxed(&s->count);
   if (s->kind == SCT_LOCK)
-    return count == 0;
-  if (s->kind == SCT_RLOCK)
-    return word == 0 || (word & OWNER_MASK) == 0 ? count == 0 : 1;
-  return 0;
+    return sct__load_relaxed(&s->count) == 0;
+  return s->kind == SCT_RLOCK;
 }
 
 static int took(sct__lockstate_t *s, int rc) {
@@ -210,7 +209,7 @@ int sct__lockstate_release(sct__lockstate_t *s) {
   uint64_t old = sct__exchange(&s->word, UINT64_C(0));
   if (old == 0)
     return SCT_ENOTHELD;
-  if ((old & WAITERS) && sct__word_wake(wait_half(s), s->wake_key) == 0)
+  if ((old & WAITERS) && sct__word_wake(wait_half(s), s->wake_key, 1) == 0)
     sct__store_relaxed(&s->sleepers, 0u); /* heals: see the top */
   return 0;
 }
@@ -236,4 +235,26 @@ void sct__mutex_lock(sct__mutex_t *m) {
 
 void sct__mutex_unlock(sct__mutex_t *m) {
   (void)sct__lockstate_release(m);
+}
+
+int sct__lockstate_held(const sct__lockstate_t *s) {
+  uint64_t me;
+  uint64_t word = sct__load_relaxed(&s->word);
+  return word != 0 && self_word(s, &me) == 0 && (word & OWNER_MASK) == me;
+}
+
+/* A Condition's wait gives up the whole lock, whatever the recursion. */
+unsigned sct__lockstate_release_all(sct__lockstate_t *s) {
+  unsigned count = s->kind == SCT_RLOCK ? sct__load_relaxed(&s->count) : 1;
+  if (s->kind == SCT_RLOCK)
+    sct__store_relaxed(&s->count, 1u);
+  (void)sct__lockstate_release(s);
+  return count;
+}
+
+int sct__lockstate_restore(sct__lockstate_t *s, unsigned count) {
+  int rc = sct__lockstate_acquire(s, SCT_INFINITE);
+  if ((rc == 0 || rc == SCT_EOWNERDEAD) && s->kind == SCT_RLOCK)
+    sct__store_relaxed(&s->count, count);
+  return rc;
 }

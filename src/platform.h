@@ -82,9 +82,9 @@ uint32_t sct__wake_key(void);
 int sct__word_wait(uint32_t *word, uint32_t expected, int timeout_ms,
                    uint32_t key);
 
-/* Wakes one waiter sleeping on @p word. Returns how many were woken (0
- * or 1), or -1 where the OS does not say. */
-int sct__word_wake(uint32_t *word, uint32_t key);
+/* Wakes up to @p n (>= 1) waiters sleeping on @p word. Returns how many
+ * were woken, or -1 where the OS does not say. */
+int sct__word_wake(uint32_t *word, uint32_t key, int n);
 
 /* ---- shared memory segments (shm.c) ---- */
 

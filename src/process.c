@@ -2,7 +2,7 @@
  * Processes: the target table given to sct_main, argument lists, and the
  * life of a child (start, join, exit code, signals).
  */
-#include "internal.h"
+#include "sync.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +109,42 @@ int sct_args_lock(const sct_args_t *args, size_t i, sct_lock_t **out) {
   return rc;
 }
 
+/* A waiting primitive's handle, whichever kind: the union's members are
+ * all pointers to handles that begin with one sct__sync_t. */
+static sct__sync_t *sync_of(const sct_arg_t *a) {
+  return sct__sync_kind_of_arg(a->kind) ? (sct__sync_t *)(void *)a->u.cond
+                                        : NULL;
+}
+
+static int args_sync(const sct_args_t *args, size_t i, sct_arg_kind_t kind,
+                     void **out) {
+  const sct_arg_t *a;
+  int rc = arg_at(args, i, kind, out, &a);
+  if (rc == 0)
+    *out = sync_of(a);
+  return rc;
+}
+
+int sct_args_cond(const sct_args_t *args, size_t i, sct_cond_t **out) {
+  return args_sync(args, i, SCT_ARG_COND, (void **)out);
+}
+
+int sct_args_sem(const sct_args_t *args, size_t i, sct_sem_t **out) {
+  return args_sync(args, i, SCT_ARG_SEM, (void **)out);
+}
+
+int sct_args_event(const sct_args_t *args, size_t i, sct_event_t **out) {
+  return args_sync(args, i, SCT_ARG_EVENT, (void **)out);
+}
+
+int sct_args_barrier(const sct_args_t *args, size_t i, sct_barrier_t **out) {
+  return args_sync(args, i, SCT_ARG_BARRIER, (void **)out);
+}
+
+int sct_args_queue(const sct_args_t *args, size_t i, sct_queue_t **out) {
+  return args_sync(args, i, SCT_ARG_QUEUE, (void **)out);
+}
+
 int sct_args_int(const sct_args_t *args, size_t i, int64_t *out) {
   const sct_arg_t *a;
   int rc = arg_at(args, i, SCT_ARG_INT, out, &a);
@@ -143,7 +179,10 @@ static int check_arg(const sct_arg_t *a, size_t *text_bytes) {
     if (!a->u.s)
       return SCT_EINVAL;
     return sct__add_size(*text_bytes, strlen(a->u.s) + 1, text_bytes);
-  default: return SCT_EINVAL;
+  default:
+    if (sct__sync_kind_of_arg(a->kind))
+      return sct__sync_check(sync_of(a), sct__sync_kind_of_arg(a->kind));
+    return SCT_EINVAL;
   }
 }
 
@@ -156,6 +195,8 @@ static void hold_args(const sct_args_t *args) {
       sct__obj_ref(args->items[i].u.obj);
     else if (args->items[i].kind == SCT_ARG_LOCK)
       (void)sct__lock_ref(args->items[i].u.lock);
+    else if (sync_of(&args->items[i]))
+      sct__sync_ref(sync_of(&args->items[i]));
   }
 }
 
@@ -165,6 +206,8 @@ static void drop_args(const sct_args_t *args) {
       sct__obj_unref(args->items[i].u.obj);
     else if (args->items[i].kind == SCT_ARG_LOCK)
       sct__lock_unref(args->items[i].u.lock);
+    else if (sync_of(&args->items[i]))
+      sct__sync_unref(sync_of(&args->items[i]));
   }
 }
 
@@ -178,6 +221,8 @@ static void adopt_args_in_child(const sct_args_t *args) {
       args->items[i].u.obj->flags &= ~(uint32_t)SCT__OBJ_FREED;
     else if (args->items[i].kind == SCT_ARG_LOCK)
       args->items[i].u.lock->flags &= ~(uint32_t)SCT__LOCK_FREED;
+    else if (sync_of(&args->items[i]))
+      sync_of(&args->items[i])->flags &= ~(uint32_t)SCT__SYNC_FREED;
   }
 }
 

@@ -37,17 +37,19 @@ static int segment_index(plan_t *plan, intptr_t handle, size_t size,
   return 0;
 }
 
-/* Where @p p (@p len bytes) lives: a named lock's own segment, or an
- * arena of the heap. */
+/* Where @p p (@p len bytes) lives: in @p named (a named lock's or
+ * waiting primitive's own segment) when it is there, else in an arena of
+ * the heap. */
 static int place_of(plan_t *plan, const void *p, size_t len,
-                    const sct_lock_t *lock, sct__boot_place_t *place) {
+                    const sct__segment_t *named, sct__boot_place_t *place) {
   intptr_t handle;
   size_t size, offset;
   int rc;
-  if (lock && (lock->flags & SCT__LOCK_NAMED)) {
-    handle = lock->segment->handle;
-    size = lock->segment->size;
-    offset = (size_t)((const char *)p - (const char *)lock->segment->addr);
+  const char *at = p, *base = named ? named->addr : NULL;
+  if (named && at >= base && at + len <= base + named->size) {
+    handle = named->handle;
+    size = named->size;
+    offset = (size_t)(at - base);
     rc = 0;
   } else {
     rc = sct__heap_locate(p, len, &handle, &size, &offset);
@@ -56,6 +58,26 @@ static int place_of(plan_t *plan, const void *p, size_t len,
     rc = segment_index(plan, handle, size, &place->segment);
   place->offset = offset;
   return rc;
+}
+
+static const sct__segment_t *named_segment(const sct_lock_t *lock) {
+  return lock && (lock->flags & SCT__LOCK_NAMED) ? lock->segment : NULL;
+}
+
+/* A waiting primitive; a Condition's lock may live in the Condition's
+ * own page (a named one), in a named lock's page, or in the heap. */
+static int plan_sync(plan_t *plan, const sct__sync_t *sync,
+                     sct__boot_arg_t *a) {
+  a->sync_size = sync->state->size;
+  int rc = place_of(plan, sync->state, a->sync_size, sync->segment, &a->sync);
+  if (rc != 0 || !sync->lock)
+    return rc;
+  const sct__lockstate_t *lock = sync->lock->state;
+  a->has_lock = 1;
+  a->lock_kind = sync->lock->kind;
+  return place_of(plan, lock, sizeof *lock,
+                  sync->segment ? sync->segment : named_segment(sync->lock),
+                  &a->lock);
 }
 
 static int plan_arg(plan_t *plan, const sct_arg_t *in, sct__boot_arg_t *a) {
@@ -70,7 +92,13 @@ static int plan_arg(plan_t *plan, const sct_arg_t *in, sct__boot_arg_t *a) {
     a->has_lock = 1;
     a->lock_kind = in->u.lock->kind;
     return place_of(plan, in->u.lock->state, sizeof(sct__lockstate_t),
-                    in->u.lock, &a->lock);
+                    named_segment(in->u.lock), &a->lock);
+  case SCT_ARG_COND:
+  case SCT_ARG_SEM:
+  case SCT_ARG_EVENT:
+  case SCT_ARG_BARRIER:
+  case SCT_ARG_QUEUE:
+    return plan_sync(plan, (const sct__sync_t *)(const void *)in->u.cond, a);
   default: {
     const sct_obj_t *obj = in->u.obj;
     a->type = sct__type_ref(obj->type);
@@ -81,8 +109,8 @@ static int plan_arg(plan_t *plan, const sct_arg_t *in, sct__boot_arg_t *a) {
     if (rc == 0 && obj->lockstate) {
       a->has_lock = 1;
       a->lock_kind = (sct_lock_kind_t)obj->lockstate->kind;
-      rc = place_of(plan, obj->lockstate, sizeof(sct__lockstate_t), obj->lock,
-                    &a->lock);
+      rc = place_of(plan, obj->lockstate, sizeof(sct__lockstate_t),
+                    named_segment(obj->lock), &a->lock);
     }
     return rc;
   }
@@ -156,6 +184,20 @@ static sct__lockstate_t *lock_at(const sct__boot_arg_t *a, void **bases) {
   return s;
 }
 
+static int adopt_sync(const sct__boot_arg_t *a, void **bases, sct_arg_t *out) {
+  sct__sync_t *sync;
+  int rc = sct__sync_adopt(&sync, sct__sync_kind_of_arg(a->kind),
+                           (char *)bases[a->sync.segment] + a->sync.offset,
+                           a->sync_size);
+  if (rc == 0 && a->kind == SCT_ARG_COND &&
+      (rc = sct__lock_adopt(&sync->lock, a->lock_kind, lock_at(a, bases))) !=
+          0)
+    sct__sync_unref(sync);
+  if (rc == 0)
+    out->u.cond = (sct_cond_t *)sync;
+  return rc;
+}
+
 static void rebuild_args(const sct__boot_t *b, void **bases, sct_args_t *args) {
   args->n = b->nargs;
   args->items = calloc(b->nargs ? b->nargs : 1, sizeof *args->items);
@@ -174,6 +216,8 @@ static void rebuild_args(const sct__boot_t *b, void **bases, sct_args_t *args) {
       out->u.s = a->s;
     else if (a->kind == SCT_ARG_LOCK)
       rc = sct__lock_adopt(&out->u.lock, a->lock_kind, lock_at(a, bases));
+    else if (sct__sync_kind_of_arg(a->kind))
+      rc = adopt_sync(a, bases, out);
     else
       rc = sct__obj_adopt(&out->u.obj, a->type, (size_t)a->n, a->is_array,
                           (char *)bases[a->data.segment] + a->data.offset,

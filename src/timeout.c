@@ -14,3 +14,12 @@ int sct__ms_left(int64_t deadline) {
   left = (left + NS_PER_MS - 1) / NS_PER_MS;
   return left > INT32_MAX ? INT32_MAX : (int)left;
 }
+
+int64_t sct__deadline_or_none(int timeout_ms) {
+  timeout_ms = SCT__TIMEOUT(timeout_ms);
+  return timeout_ms == SCT_INFINITE ? -1 : sct__deadline(timeout_ms);
+}
+
+int sct__ms_until(int64_t deadline) {
+  return deadline < 0 ? SCT_INFINITE : sct__ms_left(deadline);
+}

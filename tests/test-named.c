@@ -227,6 +227,51 @@ static void test_named_owner_death(void) {
     named_owner_death_in(prefixes[i]);
 }
 
+/* Opening a named RLock while another thread takes and gives it back:
+ * every open succeeds (a lock in use is still a lock). */
+typedef struct busy_rlock {
+  sct_lock_t *lock;
+  const char *name;
+  int stop;
+  int failures;
+} busy_rlock_t;
+
+typedef struct busy_role {
+  busy_rlock_t *shared;
+  int opener;
+} busy_role_t;
+
+static void busy_rlock_role(void *arg) {
+  const busy_role_t *role = arg;
+  busy_rlock_t *b = role->shared;
+  if (role->opener) {
+    for (int i = 0; i < 20000; i++) {
+      sct_lock_t *opened;
+      if (sct_lock_open_named(&opened, b->name) != 0 ||
+          sct_lock_free(opened) != 0)
+        __atomic_fetch_add(&b->failures, 1, __ATOMIC_SEQ_CST);
+    }
+    __atomic_store_n(&b->stop, 1, __ATOMIC_SEQ_CST);
+    return;
+  }
+  while (!__atomic_load_n(&b->stop, __ATOMIC_SEQ_CST))
+    if (sct_lock_acquire(b->lock, SCT_INFINITE) != 0 ||
+        sct_lock_release(b->lock) != 0)
+      __atomic_fetch_add(&b->failures, 1, __ATOMIC_SEQ_CST);
+}
+
+static void test_open_busy_rlock(void) {
+  busy_rlock_t b = {NULL, unique("busy-rlock"), 0, 0};
+  busy_role_t user = {&b, 0}, opener = {&b, 1};
+  (void)sct_lock_unlink_named(b.name);
+  ASSERT_OK(sct_lock_create_named(&b.lock, b.name, SCT_RLOCK));
+  CU_ASSERT_EQUAL(
+      test_threads_run(busy_rlock_role, (void *const[]){&user, &opener}, 2), 0);
+  CU_ASSERT_EQUAL(b.failures, 0);
+  ASSERT_OK(sct_lock_unlink_named(b.name));
+  ASSERT_OK(sct_lock_free(b.lock));
+}
+
 #ifdef _WIN32
 /* A section under sct's name that sct did not make: a default security
  * descriptor, whose owner is not (or, under Wine, not recorded as) the
@@ -255,6 +300,7 @@ static CU_TestInfo tests[] = {
     {"namespaces", test_namespaces},
     {"named across processes", test_named_across_processes},
     {"named owner death", test_named_owner_death},
+    {"open a busy RLock", test_open_busy_rlock},
     CU_TEST_INFO_NULL};
 
 static const sct_target_t targets[] = {{"named.use", child_use_named},

@@ -320,7 +320,7 @@ static void test_bad_messages(void) {
   size_t len;
   char err[512];
   sct__boot_arg_t arg = {SCT_ARG_INT, 5,      0, NULL, NULL,  0,
-                         0,           {0, 0}, 0, 0,    {0, 0}};
+                         0,           {0, 0}, 0, 0,    {0, 0}, 0, {0, 0}};
   ASSERT_OK(encode("spawn.ok", NULL, 0, &arg, 1, &msg, &len));
   /* The well-formed message runs. */
   CU_ASSERT_EQUAL(spawn_raw(msg, len, NULL, 0, err, sizeof err), 0);
@@ -361,8 +361,9 @@ static void test_bad_handles(void) {
   CU_ASSERT_FATAL(fd > 0);
   intptr_t handles[1] = {fd};
   sct__boot_segment_t seg = {sct__child_handle(fd, 0), 8192};
-  sct__boot_arg_t arg = {SCT_ARG_OBJ, 0,      0, NULL, type_of('d'), 4,
-                         1,           {0, 0}, 0, 0,    {0, 0}};
+  sct__boot_arg_t arg = {SCT_ARG_OBJ, 0,      0, NULL,   type_of('d'), 4,
+                         1,           {0, 0}, 0, 0,      {0, 0},       0,
+                         {0, 0}};
 
   /* Claims 8192 bytes, has 4096. */
   ASSERT_OK(encode("spawn.ok", &seg, 1, &arg, 1, &msg, &len));
@@ -408,8 +409,8 @@ static void test_bad_handles(void) {
   free(msg);
 
   /* A "lock" whose state says it is another kind (here: zero bytes). */
-  sct__boot_arg_t lock = {SCT_ARG_LOCK, 0, 0,         NULL,   NULL, 0, 0,
-                          {0, 0},       1, SCT_RLOCK, {0, 64}};
+  sct__boot_arg_t lock = {SCT_ARG_LOCK, 0, 0,         NULL,    NULL, 0, 0,
+                          {0, 0},       1, SCT_RLOCK, {0, 64}, 0,    {0, 0}};
   ASSERT_OK(encode("spawn.ok", &seg, 1, &lock, 1, &msg, &len));
   CU_ASSERT_EQUAL(spawn_raw(msg, len, handles, 1, err, sizeof err),
                   SCT_EXIT_BOOTSTRAP);

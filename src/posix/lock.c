@@ -35,9 +35,9 @@ int sct__word_wait(uint32_t *word, uint32_t expected, int timeout_ms,
   return 0; /* woken, EAGAIN (the word changed) or EINTR */
 }
 
-int sct__word_wake(uint32_t *word, uint32_t key) {
+int sct__word_wake(uint32_t *word, uint32_t key, int n) {
   (void)key;
-  long woken = syscall(SYS_futex, word, SCT_FUTEX_WAKE, 1, NULL, NULL, 0);
+  long woken = syscall(SYS_futex, word, SCT_FUTEX_WAKE, n, NULL, NULL, 0);
   return woken >= 0 ? (int)woken : -1;
 }
 
@@ -53,9 +53,10 @@ int sct__word_wait(uint32_t *word, uint32_t expected, int timeout_ms,
   return SCT_ETIMEDOUT;
 }
 
-int sct__word_wake(uint32_t *word, uint32_t key) {
+int sct__word_wake(uint32_t *word, uint32_t key, int n) {
   (void)key;
   (void)word;
+  (void)n;
   return -1;
 }
 

@@ -82,9 +82,9 @@ int sct__word_wait(uint32_t *word, uint32_t expected, int timeout_ms,
 }
 
 /* A semaphore post does not say whether anybody was waiting. */
-int sct__word_wake(uint32_t *word, uint32_t key) {
+int sct__word_wake(uint32_t *word, uint32_t key, int n) {
   HANDLE sem = semaphore_for(key, word);
   if (sem)
-    ReleaseSemaphore(sem, 1, NULL);
+    ReleaseSemaphore(sem, n, NULL);
   return -1;
 }

@@ -1,0 +1,96 @@
+/* Event: a flag, 0 or 1, that is also the word waiters sleep on. */
+#include "atomics.h"
+#include "sync.h"
+
+typedef struct event_state {
+  sct__sync_head_t head;
+  sct__waitword_t flag;
+} event_state_t;
+
+static event_state_t *state_of(const sct_event_t *event) {
+  return (event_state_t *)(void *)event->s.state;
+}
+
+int sct_event_new(sct_event_t **out) {
+  sct__sync_t *s;
+  if (!out)
+    return SCT_EINVAL;
+  int rc = sct__sync_new(&s, SCT__SYNC_EVENT, sizeof(event_state_t));
+  if (rc == 0) {
+    sct__sync_waitword_init(s, &((event_state_t *)(void *)s->state)->flag, 0);
+    *out = (sct_event_t *)s;
+  }
+  return rc;
+}
+
+int sct_event_create_named(sct_event_t **out, const char *name) {
+  sct__sync_t *s;
+  if (!out)
+    return SCT_EINVAL;
+  int rc = sct__sync_create_named(&s, SCT__SYNC_EVENT, name,
+                                  sizeof(event_state_t));
+  if (rc == 0) {
+    sct__sync_waitword_init(s, &((event_state_t *)(void *)s->state)->flag, 0);
+    sct__sync_publish(s);
+    *out = (sct_event_t *)s;
+  }
+  return rc;
+}
+
+int sct__event_valid(const sct__sync_head_t *head, size_t size) {
+  const event_state_t *st = (const event_state_t *)(const void *)head;
+  return size == sizeof *st && sct__load_relaxed(&st->flag.value) <= 1
+             ? 0
+             : SCT_ETYPE;
+}
+
+int sct_event_open_named(sct_event_t **out, const char *name,
+                         unsigned flags) {
+  if (!out)
+    return SCT_EINVAL;
+  return sct__sync_open_named((sct__sync_t **)out, SCT__SYNC_EVENT, name,
+                              flags);
+}
+
+int sct_event_unlink_named(const char *name) {
+  return sct__sync_unlink_named(SCT__SYNC_EVENT, name);
+}
+
+int sct_event_set(sct_event_t *event) {
+  int rc = sct__sync_check(event, SCT__SYNC_EVENT);
+  if (rc != 0)
+    return rc;
+  event_state_t *st = state_of(event);
+  if (sct__exchange(&st->flag.value, 1u) == 0)
+    sct__waitword_wake(&st->flag, -1);
+  return 0;
+}
+
+int sct_event_clear(sct_event_t *event) {
+  int rc = sct__sync_check(event, SCT__SYNC_EVENT);
+  if (rc == 0)
+    sct__store_release(&state_of(event)->flag.value, 0u);
+  return rc;
+}
+
+int sct_event_is_set(const sct_event_t *event) {
+  int rc = sct__sync_check(event, SCT__SYNC_EVENT);
+  return rc != 0 ? rc : (int)sct__load_acquire(&state_of(event)->flag.value);
+}
+
+int sct_event_wait(sct_event_t *event, int timeout_ms) {
+  int rc = sct__sync_check(event, SCT__SYNC_EVENT);
+  if (rc != 0)
+    return rc;
+  event_state_t *st = state_of(event);
+  int64_t deadline = sct__deadline_or_none(timeout_ms);
+  while (sct__load_acquire(&st->flag.value) == 0)
+    if (sct__waitword_wait(&st->flag, 0, deadline, SCT__IDLE_SLICE_MS) ==
+        SCT_ETIMEDOUT)
+      return sct__load_acquire(&st->flag.value) ? 0 : SCT_ETIMEDOUT;
+  return 0;
+}
+
+int sct_event_free(sct_event_t *event) {
+  return sct__sync_free(event, SCT__SYNC_EVENT);
+}

@@ -1,0 +1,268 @@
+/*
+ * Handles of the waiting primitives, anonymous and named: what a
+ * Condition, Semaphore, Event, Barrier and Queue share apart from their
+ * algorithms (references, pages, checks).
+ */
+#include "atomics.h"
+#include "sync.h"
+
+#include <stdlib.h>
+
+sct__pool_t sct__sync_pool = SCT__POOL_INIT(sct__sync_t);
+
+/* A named state's segment: a ready mark stored last by its creator (an
+ * opener never uses a half-made state), a version, and the state at a
+ * 64-byte boundary (queue items may need it). */
+typedef struct named_page {
+  uint32_t ready;
+  uint32_t version;
+} named_page_t;
+
+#define NAMED_READY 0x59445253u /* "SRDY" */
+#define NAMED_VERSION 1u
+#define STATE_OFFSET 64u
+#define OPEN_PATIENCE_MS 1000
+
+static const char *const spaces[] = {NULL,    "cond",    "sem",
+                                     "event", "barrier", "queue"};
+
+typedef int (*valid_fn)(const sct__sync_head_t *head, size_t size);
+static const valid_fn checks[] = {NULL,
+                                  sct__cond_valid,
+                                  sct__sem_valid,
+                                  sct__event_valid,
+                                  sct__barrier_valid,
+                                  sct__queue_valid};
+
+/* The head, then the kind's own checks, of a state of at most @p room
+ * bytes that this process did not make. */
+static int check_state(const sct__sync_head_t *head, sct__sync_kind_t kind,
+                       size_t room) {
+  if (head->kind != (uint32_t)kind || head->size > room ||
+      head->size < sizeof *head)
+    return SCT_ETYPE;
+  return checks[kind](head, head->size);
+}
+
+int sct__sync_check(const void *handle, sct__sync_kind_t kind) {
+  int rc = sct__handle_check(handle, SCT__MAGIC_SYNC);
+  if (rc != 0)
+    return rc;
+  const sct__sync_t *s = handle;
+  if (s->flags & SCT__SYNC_FREED)
+    return SCT_ESTATE;
+  return s->kind == kind ? 0 : SCT_ETYPE;
+}
+
+static sct__sync_t *handle_new(sct__sync_kind_t kind, void *state) {
+  sct__sync_t *s = sct__pool_get(&sct__sync_pool);
+  if (s) {
+    s->magic = SCT__MAGIC_SYNC;
+    s->flags = 0;
+    s->refs = 1;
+    s->kind = kind;
+    s->state = state;
+    s->block = NULL;
+    s->segment = NULL;
+    s->lock = NULL;
+    s->action = NULL;
+    s->action_ctx = NULL;
+  }
+  return s;
+}
+
+static void fill_head(sct__sync_head_t *head, sct__sync_kind_t kind,
+                      size_t size) {
+  head->kind = (uint32_t)kind;
+  head->size = (uint32_t)size;
+}
+
+int sct__sync_new(sct__sync_t **out, sct__sync_kind_t kind, size_t size) {
+  void *block, *data;
+  if (size > UINT32_MAX)
+    return SCT_EOVERFLOW;
+  sct__init();
+  int rc = sct__heap_alloc(size, 64, &block, &data);
+  if (rc != 0)
+    return rc;
+  sct__sync_t *s = handle_new(kind, data);
+  if (!s) {
+    sct__heap_free(block);
+    return SCT_ENOMEM;
+  }
+  fill_head(data, kind, size);
+  s->block = block;
+  *out = s;
+  return 0;
+}
+
+int sct__sync_adopt(sct__sync_t **out, sct__sync_kind_t kind, void *state,
+                    size_t size) {
+  int rc = check_state(state, kind, size);
+  if (rc != 0)
+    return rc;
+  sct__sync_t *s = handle_new(kind, state);
+  if (!s)
+    return SCT_ENOMEM;
+  *out = s;
+  return 0;
+}
+
+static int path_of(char *path, size_t cap, sct__sync_kind_t kind,
+                   const char *name) {
+  return sct__named_path(path, cap, spaces[kind], name);
+}
+
+static int wrap_segment(sct__sync_t **out, sct__sync_kind_t kind,
+                        const sct__segment_t *seg) {
+  sct__segment_t *kept = malloc(sizeof *kept);
+  sct__sync_t *s =
+      kept ? handle_new(kind, (char *)seg->addr + STATE_OFFSET) : NULL;
+  if (!s) {
+    free(kept);
+    return SCT_ENOMEM;
+  }
+  *kept = *seg;
+  s->segment = kept;
+  *out = s;
+  return 0;
+}
+
+int sct__sync_create_named(sct__sync_t **out, sct__sync_kind_t kind,
+                           const char *name, size_t size) {
+  char path[256];
+  sct__segment_t seg;
+  if (size > UINT32_MAX - STATE_OFFSET)
+    return SCT_EOVERFLOW;
+  sct__init();
+  int rc = path_of(path, sizeof path, kind, name);
+  if (rc == 0)
+    rc = sct__segment_create_named(&seg, path, STATE_OFFSET + size);
+  if (rc != 0)
+    return rc;
+  fill_head((sct__sync_head_t *)((char *)seg.addr + STATE_OFFSET), kind,
+            size);
+  rc = wrap_segment(out, kind, &seg);
+  if (rc != 0) {
+    sct__segment_close(&seg);
+    sct__segment_unlink_named(path);
+    return rc;
+  }
+  if (sct__named_is_global(path))
+    (*out)->flags |= SCT__SYNC_GLOBAL;
+  return 0;
+}
+
+void sct__sync_publish(sct__sync_t *sync) {
+  named_page_t *page = sync->segment->addr;
+  page->version = NAMED_VERSION;
+  sct__store_release(&page->ready, NAMED_READY);
+}
+
+void sct__sync_discard_named(sct__sync_t *sync, const char *name) {
+  (void)sct__sync_unlink_named(sync->kind, name);
+  sct__sync_unref(sync);
+}
+
+/* What a page holds: 0 a finished state of @p kind, SCT_ESTATE one not
+ * finished yet (its creator is between create and publish), SCT_ETYPE
+ * anything else. */
+static int check_page(const sct__segment_t *seg, sct__sync_kind_t kind) {
+  const named_page_t *page = seg->addr;
+  if (seg->size < STATE_OFFSET + sizeof(sct__sync_head_t))
+    return SCT_ETYPE;
+  uint32_t ready = sct__load_acquire(&page->ready);
+  if (ready == 0 && page->version == 0)
+    return SCT_ESTATE;
+  if (ready != NAMED_READY || page->version != NAMED_VERSION)
+    return SCT_ETYPE;
+  return check_state(
+      (const sct__sync_head_t *)((const char *)seg->addr + STATE_OFFSET), kind,
+      seg->size - STATE_OFFSET);
+}
+
+/* Opening may race the creator between its exclusive create and the
+ * ready mark: such a state is waited for briefly, and one that never
+ * becomes ready (its creator died making it) is not one. */
+int sct__sync_open_named(sct__sync_t **out, sct__sync_kind_t kind,
+                         const char *name, unsigned flags) {
+  char path[256];
+  sct__segment_t seg;
+  if ((flags & ~SCT_OPEN_ANY_OWNER) != 0)
+    return SCT_EINVAL;
+  sct__init();
+  int rc = path_of(path, sizeof path, kind, name);
+  int64_t deadline = sct__deadline(OPEN_PATIENCE_MS);
+  while (rc == 0) {
+    rc = sct__segment_open_named(&seg, path, flags);
+    if (rc == 0) {
+      rc = check_page(&seg, kind);
+      if (rc == 0 && (rc = wrap_segment(out, kind, &seg)) == 0)
+        return 0;
+      sct__segment_close(&seg);
+    }
+    if (rc != SCT_ESTATE)
+      return rc;
+    if (sct__ms_left(deadline) == 0)
+      return SCT_ETYPE;
+    sct__sleep_ms(1);
+    rc = 0;
+  }
+  return rc;
+}
+
+int sct__sync_unlink_named(sct__sync_kind_t kind, const char *name) {
+  char path[256];
+  int rc = path_of(path, sizeof path, kind, name);
+  return rc != 0 ? rc : sct__segment_unlink_named(path);
+}
+
+void sct__sync_ref(sct__sync_t *sync) {
+  sct__fetch_add(&sync->refs, 1);
+}
+
+void sct__sync_unref(sct__sync_t *sync) {
+  if (sct__fetch_add(&sync->refs, -1) != 1)
+    return;
+  if (sync->block)
+    sct__heap_free(sync->block);
+  if (sync->segment) {
+    sct__segment_close(sync->segment);
+    free(sync->segment);
+  }
+  if (sync->lock)
+    sct__lock_unref(sync->lock);
+  sct__pool_put(&sct__sync_pool, sync);
+}
+
+int sct__sync_free(void *handle, sct__sync_kind_t kind) {
+  int rc = sct__sync_check(handle, kind);
+  if (rc != 0)
+    return rc;
+  sct__sync_t *s = handle;
+  /* The caller's reference is marked gone at once, so a second free is
+   * SCT_ESTATE even while a process started with it keeps it alive. */
+  uint32_t before = sct__fetch_or(&s->flags, (uint32_t)SCT__SYNC_FREED);
+  if (before & SCT__SYNC_FREED)
+    return SCT_ESTATE;
+  sct__sync_unref(s);
+  return 0;
+}
+
+void sct__sync_waitword_init(const sct__sync_t *sync, sct__waitword_t *w,
+                             uint32_t value) {
+  sct__waitword_init(w, value);
+  if (sync->flags & SCT__SYNC_GLOBAL)
+    w->wake_key |= SCT__WAKE_GLOBAL;
+}
+
+sct__sync_kind_t sct__sync_kind_of_arg(int arg_kind) {
+  switch (arg_kind) {
+  case SCT_ARG_COND: return SCT__SYNC_COND;
+  case SCT_ARG_SEM: return SCT__SYNC_SEM;
+  case SCT_ARG_EVENT: return SCT__SYNC_EVENT;
+  case SCT_ARG_BARRIER: return SCT__SYNC_BARRIER;
+  case SCT_ARG_QUEUE: return SCT__SYNC_QUEUE;
+  default: return (sct__sync_kind_t)0;
+  }
+}

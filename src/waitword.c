@@ -1,0 +1,57 @@
+/*
+ * Sleeping on a shared word until it changes: the one way the waiting
+ * primitives sleep (sync.h says why no wake-up is lost). Built on the
+ * platform's word wait and wake, as the locks are.
+ */
+#include "atomics.h"
+#include "sync.h"
+
+void sct__waitword_init(sct__waitword_t *w, uint32_t value) {
+  w->sleepers = 0;
+  w->wake_key = sct__wake_key();
+  w->reserved = 0;
+  sct__store_release(&w->value, value);
+}
+
+/* Takes this waiter off the count, which a waker may have cleared
+ * meanwhile (see sct__waitword_wake): never below zero. */
+static void stop_sleeping(sct__waitword_t *w) {
+  uint32_t count = sct__load_relaxed(&w->sleepers);
+  while (count > 0 && !sct__cas(&w->sleepers, &count, count - 1))
+    ;
+}
+
+int sct__waitword_wait(sct__waitword_t *w, uint32_t expected, int64_t deadline,
+                       int slice_ms) {
+  int slice = slice_ms;
+  if (deadline >= 0) {
+    int left = sct__ms_left(deadline);
+    if (left == 0)
+      return SCT_ETIMEDOUT;
+    if (left < slice)
+      slice = left;
+  }
+  sct__fetch_add(&w->sleepers, 1u);
+  sct__fence();
+  int rc = 0;
+  if (sct__load_relaxed(&w->value) == expected)
+    rc = sct__word_wait(&w->value, expected, slice, w->wake_key);
+  stop_sleeping(w);
+  if (rc == SCT_ETIMEDOUT && (deadline < 0 || sct__ms_left(deadline) > 0))
+    rc = 0; /* the slice ended, not the wait: the caller looks again */
+  return rc;
+}
+
+void sct__waitword_wake(sct__waitword_t *w, int n) {
+  sct__fence();
+  uint32_t sleepers = sct__load_relaxed(&w->sleepers);
+  if (sleepers == 0)
+    return;
+  if (n < 0 || (uint32_t)n > sleepers)
+    n = (int)(sleepers > INT32_MAX ? INT32_MAX : sleepers);
+  /* A wake that finds nobody asleep although some were counted: those
+   * counted are dead or about to find the value changed, so the count is
+   * cleared rather than paid for by every later wake (as in lockword.c). */
+  if (sct__word_wake(&w->value, w->wake_key, n) == 0)
+    sct__store_relaxed(&w->sleepers, 0u);
+}
