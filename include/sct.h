@@ -369,8 +369,8 @@ typedef struct sct_queue sct_queue_t;
 /**
  * A Condition over @p lock (a Lock or RLock, referenced by the condition),
  * or over a new RLock when @p lock is NULL (as in Python).
- * @return 0; SCT_EINVAL (NULL @p out, a freed lock, a lock borrowed from
- * an object); SCT_ENOMEM.
+ * @return 0; SCT_EINVAL (NULL @p out, a lock borrowed from an object);
+ * SCT_ESTATE (a freed lock); SCT_ENOMEM.
  */
 SCT_EXTERN int sct_cond_new(sct_cond_t **out, sct_lock_t *lock);
 

@@ -1,24 +1,27 @@
 /*
- * Condition: a lock and wake-up tokens.
- *
- * A waiter counts itself in `waiting` while it still holds the lock, so a
- * notifier (who must hold the lock) always sees it. notify(n) turns up to
- * n of the waiting into tokens (never more tokens than waiters), bumps the
- * sequence word and wakes that many sleepers; a waiter leaves with a
- * token, or without one at its deadline. A wake-up therefore goes to
- * whoever waits, whichever process the kernel wakes, and a waiter killed
- * in its wait cannot swallow one meant for the living: the token it
- * leaves unused is taken by the next waiter (a spurious wake-up, never a
- * lost one). Nothing here waits for anybody but the lock.
+ * Condition: a lock and three counters, kept as glibc's condition
+ * variables did before 2.25: `total` waiters ever arrived, `wakeups`
+ * ever given (never more than waiters), `woken` ever taken (or given
+ * up). A waiter arrives under the lock and notes `wakeups`; it may take
+ * a wake-up only when one was given after it arrived, so a notification
+ * never goes to a later waiter (the notifier itself included) while an
+ * earlier one sleeps on. Taking is a compare-and-swap on `woken`, so a
+ * wake-up goes to whoever is eligible, whichever process the kernel
+ * wakes; one that wakes and finds nothing for it passes the wake on. A
+ * waiter that times out leaves under the lock, as if woken. One killed
+ * in its wait stays counted: a later notification may be given "to" it
+ * and taken by another eligible waiter (a spurious wake-up, never a lost
+ * one). Nothing here waits for anybody but the lock.
  */
 #include "atomics.h"
 #include "sync.h"
 
 typedef struct cond_state {
   sct__sync_head_t head;
-  sct__waitword_t seq;
-  uint32_t waiting;
-  uint32_t tokens;
+  sct__waitword_t seq; /* bumped by every notification */
+  sct__u64 total;
+  sct__u64 wakeups;
+  sct__u64 woken;
   sct__lockstate_t lock; /* named Conditions: their own lock */
 } cond_state_t;
 
@@ -38,8 +41,12 @@ int sct_cond_new(sct_cond_t **out, sct_lock_t *lock) {
     return SCT_EINVAL;
   if (lock) {
     int rc = sct__lock_check(lock);
-    if (rc != 0 || (lock->flags & (SCT__LOCK_FREED | SCT__LOCK_BORROWED)))
-      return SCT_EINVAL;
+    if (rc == 0 && (lock->flags & SCT__LOCK_FREED))
+      rc = SCT_ESTATE;
+    if (rc == 0 && (lock->flags & SCT__LOCK_BORROWED))
+      rc = SCT_EINVAL; /* its object, not the condition, would keep it */
+    if (rc != 0)
+      return rc;
   } else {
     int rc = sct_lock_new(&own, SCT_RLOCK);
     if (rc != 0)
@@ -52,7 +59,17 @@ int sct_cond_new(sct_cond_t **out, sct_lock_t *lock) {
     return rc;
   }
   init_state(s);
-  s->lock = own ? own : sct__lock_ref(lock);
+  if (own) {
+    s->lock = own;
+  } else {
+    /* A handle of its own, so the caller may free theirs; the given one
+     * is kept, since it owns the lock's memory. */
+    s->given_lock = sct__lock_ref(lock);
+    if ((rc = sct__lock_adopt(&s->lock, lock->kind, lock->state)) != 0) {
+      sct__sync_unref(s);
+      return rc;
+    }
+  }
   *out = (sct_cond_t *)s;
   return 0;
 }
@@ -89,8 +106,11 @@ int sct_cond_create_named(sct_cond_t **out, const char *name,
 
 int sct__cond_valid(const sct__sync_head_t *head, size_t size) {
   const cond_state_t *st = (const cond_state_t *)(const void *)head;
-  return size == sizeof *st && sct__lockstate_valid(&st->lock) ? 0
-                                                                 : SCT_ETYPE;
+  /* An anonymous Condition uses a lock elsewhere: its own is all zeros. */
+  return size == sizeof *st &&
+                 (st->lock.kind == 0 || sct__lockstate_valid(&st->lock))
+             ? 0
+             : SCT_ETYPE;
 }
 
 int sct_cond_open_named(sct_cond_t **out, const char *name, unsigned flags) {
@@ -98,11 +118,18 @@ int sct_cond_open_named(sct_cond_t **out, const char *name, unsigned flags) {
   if (!out)
     return SCT_EINVAL;
   int rc = sct__sync_open_named(&s, SCT__SYNC_COND, name, flags);
-  if (rc == 0 && (rc = adopt_own_lock(s)) != 0)
-    sct__sync_unref(s);
+  if (rc != 0)
+    return rc;
+  if (((cond_state_t *)(void *)s->state)->lock.kind == 0)
+    rc = SCT_ETYPE; /* a named one always has its own lock */
   if (rc == 0)
-    *out = (sct_cond_t *)s;
-  return rc;
+    rc = adopt_own_lock(s);
+  if (rc != 0) {
+    sct__sync_unref(s);
+    return rc;
+  }
+  *out = (sct_cond_t *)s;
+  return 0;
 }
 
 int sct_cond_unlink_named(const char *name) {
@@ -135,48 +162,57 @@ static int held_by_caller(const sct_cond_t *cond) {
   return rc;
 }
 
-static int take_token(cond_state_t *st) {
-  uint32_t tokens = sct__load_relaxed(&st->tokens);
-  while (tokens > 0)
-    if (sct__cas(&st->tokens, &tokens, tokens - 1)) {
-      sct__fetch_add(&st->waiting, (uint32_t)-1);
+/* Takes a wake-up given after the caller arrived (when `wakeups` was
+ * @p arrived), if one is left. */
+static int take_wakeup(cond_state_t *st, uint64_t arrived) {
+  uint64_t woken = sct__load_relaxed(&st->woken);
+  for (;;) {
+    uint64_t wakeups = sct__load_acquire(&st->wakeups);
+    if (wakeups == arrived || woken >= wakeups)
+      return 0;
+    if (sct__cas(&st->woken, &woken, woken + 1))
       return 1;
-    }
-  return 0;
+  }
 }
 
-/* A waiter leaving without a token: tokens never outnumber waiters, so
- * one given for it meanwhile is not left behind as a spurious wake-up. */
-static void leave(cond_state_t *st) {
-  uint32_t waiting = sct__fetch_add(&st->waiting, (uint32_t)-1) - 1;
-  uint32_t tokens = sct__load_relaxed(&st->tokens);
-  while (tokens > waiting && !sct__cas(&st->tokens, &tokens, waiting))
-    ;
+/* Whether wake-ups were given that nobody took yet. */
+static int wakeups_pending(const cond_state_t *st) {
+  return sct__load_relaxed(&st->woken) < sct__load_acquire(&st->wakeups);
 }
 
-/* Waits for a token with the lock released; the caller holds it again on
- * return, whatever happened. */
+/* Waits for a wake-up with the lock released; the caller holds it again
+ * on return, whatever happened. */
 static int wait_released(sct_cond_t *cond, int64_t deadline) {
   cond_state_t *st = state_of(cond);
   sct__lockstate_t *lock = cond->s.lock->state;
-  sct__fetch_add(&st->waiting, 1u);
+  uint64_t arrived = st->wakeups; /* both under the lock */
+  st->total++;
   unsigned count = sct__lockstate_release_all(lock);
-  int rc;
+  int rc = 0, timed_out = 0;
   for (;;) {
     uint32_t seen = sct__load_acquire(&st->seq.value);
-    if (take_token(st)) {
-      rc = 0;
+    if (take_wakeup(st, arrived))
       break;
-    }
     if (sct__waitword_wait(&st->seq, seen, deadline, SCT__IDLE_SLICE_MS) ==
         SCT_ETIMEDOUT) {
-      rc = take_token(st) ? 0 : SCT_ETIMEDOUT;
-      if (rc != 0)
-        leave(st);
+      timed_out = 1;
       break;
     }
+    /* Woken but not eligible: the wake was meant for an earlier waiter
+     * (a Windows semaphore post goes to any sleeper). */
+    if (take_wakeup(st, arrived))
+      break;
+    if (wakeups_pending(st))
+      sct__waitword_wake(&st->seq, 1);
   }
   int lrc = sct__lockstate_restore(lock, count);
+  if (timed_out && !take_wakeup(st, arrived)) {
+    /* Leaving unwoken, under the lock: counted as given and taken, so
+     * notifiers never give a wake-up to a waiter that is gone. */
+    st->wakeups++;
+    st->woken++;
+    rc = SCT_ETIMEDOUT;
+  }
   return lrc != 0 ? lrc : rc;
 }
 
@@ -201,20 +237,16 @@ int sct_cond_wait_for(sct_cond_t *cond, sct_predicate_fn pred, void *ctx,
   return rc;
 }
 
-static int notify(sct_cond_t *cond, uint32_t n) {
+static int notify(sct_cond_t *cond, uint64_t n) {
   int rc = held_by_caller(cond);
   if (rc != 0)
     return rc;
   cond_state_t *st = state_of(cond);
-  uint32_t tokens = sct__load_relaxed(&st->tokens), more;
-  do {
-    uint32_t waiting = sct__load_relaxed(&st->waiting);
-    more = waiting > tokens ? waiting - tokens : 0;
-    if (more > n)
-      more = n;
-    if (more == 0)
-      return 0;
-  } while (!sct__cas(&st->tokens, &tokens, tokens + more));
+  uint64_t unwoken = st->total - st->wakeups; /* both under the lock */
+  uint64_t more = n < unwoken ? n : unwoken;
+  if (more == 0)
+    return 0;
+  sct__store_release(&st->wakeups, st->wakeups + more);
   sct__fetch_add(&st->seq.value, 1u);
   sct__waitword_wake(&st->seq, more > INT32_MAX ? -1 : (int)more);
   return 0;
@@ -225,7 +257,7 @@ int sct_cond_notify(sct_cond_t *cond, unsigned n) {
 }
 
 int sct_cond_notify_all(sct_cond_t *cond) {
-  return notify(cond, UINT32_MAX);
+  return notify(cond, UINT64_MAX);
 }
 
 int sct_cond_free(sct_cond_t *cond) {

@@ -75,8 +75,9 @@ static int plan_sync(plan_t *plan, const sct__sync_t *sync,
   const sct__lockstate_t *lock = sync->lock->state;
   a->has_lock = 1;
   a->lock_kind = sync->lock->kind;
+  const sct_lock_t *given = sync->given_lock ? sync->given_lock : sync->lock;
   return place_of(plan, lock, sizeof *lock,
-                  sync->segment ? sync->segment : named_segment(sync->lock),
+                  sync->segment ? sync->segment : named_segment(given),
                   &a->lock);
 }
 

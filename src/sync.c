@@ -65,6 +65,7 @@ static sct__sync_t *handle_new(sct__sync_kind_t kind, void *state) {
     s->block = NULL;
     s->segment = NULL;
     s->lock = NULL;
+    s->given_lock = NULL;
     s->action = NULL;
     s->action_ctx = NULL;
   }
@@ -232,6 +233,8 @@ void sct__sync_unref(sct__sync_t *sync) {
   }
   if (sync->lock)
     sct__lock_unref(sync->lock);
+  if (sync->given_lock)
+    sct__lock_unref(sync->given_lock);
   sct__pool_put(&sct__sync_pool, sync);
 }
 

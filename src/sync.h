@@ -74,7 +74,8 @@ typedef struct sct__sync {
   sct__sync_head_t *state;
   void *block;             /* heap block (anonymous) */
   sct__segment_t *segment; /* named */
-  sct_lock_t *lock;        /* Condition: its lock (referenced) */
+  sct_lock_t *lock;        /* Condition: a handle of its own on its lock */
+  sct_lock_t *given_lock;  /* Condition: the lock it was made over (kept) */
   sct_barrier_action_fn action; /* Barrier: this handle's action */
   void *action_ctx;
 } sct__sync_t;
