@@ -26,6 +26,10 @@ static void test_fixed_values(void) {
   CU_ASSERT_EQUAL(SCT_EOS, -17);
   CU_ASSERT_EQUAL(SCT_ECHILD, -18);
   CU_ASSERT_EQUAL(SCT_ENOMAIN, -19);
+  CU_ASSERT_EQUAL(SCT_EFULL, -20);
+  CU_ASSERT_EQUAL(SCT_EEMPTY, -21);
+  CU_ASSERT_EQUAL(SCT_ECLOSED, -22);
+  CU_ASSERT_EQUAL(SCT_EBROKEN, -23);
 }
 
 static void test_names_and_messages(void) {
@@ -36,7 +40,7 @@ static void test_names_and_messages(void) {
   CU_ASSERT_STRING_EQUAL(sct_strerror(SCT_OK), "success");
   CU_ASSERT_STRING_EQUAL(sct_strerror(SCT_ETIMEDOUT), "timed out");
   /* Every code in the table has a distinct, non-empty message. */
-  for (int code = -1; code >= -19; code--) {
+  for (int code = -1; code >= -23; code--) {
     CU_ASSERT_STRING_NOT_EQUAL(sct_err_name(code), "SCT_UNKNOWN");
     CU_ASSERT_STRING_NOT_EQUAL(sct_strerror(code), "unknown error");
     CU_ASSERT(strlen(sct_strerror(code)) > 0);
@@ -46,7 +50,7 @@ static void test_names_and_messages(void) {
 }
 
 static void test_unknown_codes(void) {
-  CU_ASSERT_STRING_EQUAL(sct_err_name(-20), "SCT_UNKNOWN");
+  CU_ASSERT_STRING_EQUAL(sct_err_name(-24), "SCT_UNKNOWN");
   CU_ASSERT_STRING_EQUAL(sct_err_name(12345), "SCT_UNKNOWN");
   CU_ASSERT_STRING_EQUAL(sct_strerror(-1000), "unknown error");
 }
