@@ -423,9 +423,10 @@ SCT_EXTERN int sct_cond_wait_for(sct_cond_t *cond, sct_predicate_fn pred,
                                  void *ctx, int timeout_ms);
 
 /**
- * Wakes at least one and at most about @p n waiters (a waiter that was
- * about to sleep may be woken as well: wake-ups can be spurious, never
- * lost). The caller must hold the lock.
+ * Wakes up to @p n of the waiters that are waiting now (never a later
+ * one). A wait may still end without a notification when a waiter killed
+ * in its wait was counted (see the group's notes). The caller must hold
+ * the lock.
  * @return 0; SCT_ENOTHELD.
  */
 SCT_EXTERN int sct_cond_notify(sct_cond_t *cond, unsigned n);
@@ -550,6 +551,10 @@ SCT_EXTERN int sct_barrier_free(sct_barrier_t *barrier);
 /**
  * A Queue of at most @p capacity items of @p type (copied in and out by
  * value: a typecode's C type or a struct), in shared memory.
+ *
+ * Timeouts bound the wait for room or for an item; the queue's lock,
+ * held only while an item is copied, is waited for without one (so a
+ * non-blocking put never says "full" of a queue that is not).
  *
  * Death: an item is copied under the queue's lock and published only
  * after it is whole, so no reader ever sees a torn item. When a process
