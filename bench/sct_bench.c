@@ -88,6 +88,7 @@ int main(int argc, char **argv) {
   /* Processes first: fork copies page tables, so it is timed while this
    * process is still small (the million-Value run grows it). */
   bench_processes(&o);
+  bench_waiting(&o);
   bench_locks(&o);
   bench_apr(&o);
   bench_objects(&o);

@@ -209,8 +209,8 @@ static int wait_released(sct_cond_t *cond, int64_t deadline) {
   if (timed_out && !take_wakeup(st, arrived)) {
     /* Leaving unwoken, under the lock: counted as given and taken, so
      * notifiers never give a wake-up to a waiter that is gone. */
-    st->wakeups++;
-    st->woken++;
+    sct__store_release(&st->wakeups, st->wakeups + 1);
+    sct__fetch_add(&st->woken, UINT64_C(1)); /* others take without lock */
     rc = SCT_ETIMEDOUT;
   }
   return lrc != 0 ? lrc : rc;

@@ -49,9 +49,10 @@ void sct__waitword_wake(sct__waitword_t *w, int n) {
     return;
   if (n < 0 || (uint32_t)n > sleepers)
     n = (int)(sleepers > INT32_MAX ? INT32_MAX : sleepers);
-  /* A wake that finds nobody asleep although some were counted: those
-   * counted are dead or about to find the value changed, so the count is
-   * cleared rather than paid for by every later wake (as in lockword.c). */
-  if (sct__word_wake(&w->value, w->wake_key, n) == 0)
-    sct__store_relaxed(&w->sleepers, 0u);
+  /* Unlike the locks (lockword.c), the count is never cleared when a wake
+   * finds nobody asleep: a waiter counted just before that wake may be
+   * about to sleep on the new value, and clearing its count would leave
+   * it asleep through the next wake, until its slice ends. A waiter killed
+   * in its sleep therefore costs every later wake a system call. */
+  (void)sct__word_wake(&w->value, w->wake_key, n);
 }

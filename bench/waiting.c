@@ -1,0 +1,210 @@
+/*
+ * Waiting primitives against the raw OS: a Queue against a pipe carrying
+ * the same bytes (one producer process, one consumer), and a Condition
+ * ping-pong against a process-shared pthread mutex + condition variable.
+ * Children are forked directly: these figures are about the primitives,
+ * not about starting processes.
+ */
+#include "bench.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAX_ITEM 256
+
+static void finish(pid_t pid) {
+  int status;
+  if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+      WEXITSTATUS(status) != 0) {
+    fprintf(stderr, "sct_bench: a benchmark child failed\n");
+    _exit(1);
+  }
+}
+
+static const sct_type_t *bytes_type(size_t size) {
+  const sct_type_t *q;
+  sct_type_t *t;
+  if (size == 8) {
+    check(sct_type_from_code('q', &q), "type");
+    return q;
+  }
+  sct_field_t f[] = {{"bytes", 'B', NULL, 0, size}};
+  check(sct_type_new_struct(&t, "bytes", size, 1, f, 1), "type");
+  return t;
+}
+
+/* Items per second through an sct Queue. */
+static double queue_rate(size_t size, long n) {
+  sct_queue_t *q;
+  unsigned char item[MAX_ITEM] = {0};
+  check(sct_queue_new(&q, bytes_type(size), 1024, 0), "queue");
+  double start = now_s();
+  pid_t pid = fork();
+  if (pid == 0) {
+    for (long i = 0; i < n; i++)
+      if (sct_queue_put(q, item, SCT_INFINITE) != 0)
+        _exit(1);
+    _exit(0);
+  }
+  for (long i = 0; i < n; i++)
+    check(sct_queue_get(q, item, SCT_INFINITE), "queue get");
+  double rate = (double)n / (now_s() - start);
+  finish(pid);
+  check(sct_queue_free(q), "queue free");
+  return rate;
+}
+
+/* Items per second through a pipe, one write and one read per item. */
+static double pipe_rate(size_t size, long n) {
+  int fds[2];
+  unsigned char item[MAX_ITEM] = {0};
+  if (pipe(fds) != 0)
+    check(SCT_EOS, "pipe");
+  double start = now_s();
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    for (long i = 0; i < n; i++)
+      if (write(fds[1], item, size) != (ssize_t)size)
+        _exit(1);
+    _exit(0);
+  }
+  close(fds[1]);
+  for (long i = 0; i < n; i++) {
+    size_t got = 0;
+    while (got < size) {
+      ssize_t r = read(fds[0], item + got, size - got);
+      if (r <= 0)
+        check(SCT_EOS, "pipe read");
+      got += (size_t)r;
+    }
+  }
+  double rate = (double)n / (now_s() - start);
+  close(fds[0]);
+  finish(pid);
+  return rate;
+}
+
+static void queue_versus_pipe(const bench_opts_t *o) {
+  static const size_t sizes[] = {8, 256};
+  long n = o->quick ? 20000 : 500000;
+  for (size_t i = 0; i < 2; i++) {
+    double s[16], p[16];
+    for (int r = 0; r < o->reps; r++) {
+      s[r] = queue_rate(sizes[i], n);
+      p[r] = pipe_rate(sizes[i], n);
+    }
+    double sm = median(s, o->reps), pm = median(p, o->reps);
+    char name[64];
+    snprintf(name, sizeof name, "queue_%zuB_sct", sizes[i]);
+    report(name, sm, "items/s");
+    snprintf(name, sizeof name, "queue_%zuB_pipe", sizes[i]);
+    report(name, pm, "items/s");
+    snprintf(name, sizeof name, "queue_%zuB_sct_vs_pipe", sizes[i]);
+    report_ratio(name, sm / pm);
+  }
+}
+
+/* ---- ping-pong: whose turn it is, handed back and forth ---- */
+
+typedef struct raw_pingpong {
+  pthread_mutex_t mutex;
+  pthread_cond_t cond;
+  long turn;
+} raw_pingpong_t;
+
+static void raw_player(raw_pingpong_t *pp, long me, long rounds) {
+  for (long r = 0; r < rounds; r++) {
+    pthread_mutex_lock(&pp->mutex);
+    while (pp->turn != me)
+      pthread_cond_wait(&pp->cond, &pp->mutex);
+    pp->turn = 1 - me;
+    pthread_cond_signal(&pp->cond);
+    pthread_mutex_unlock(&pp->mutex);
+  }
+}
+
+/* Microseconds per round trip with a pthread mutex + condition. */
+static double raw_pingpong(long rounds) {
+  raw_pingpong_t *pp = shared_memory(sizeof *pp);
+  pthread_mutexattr_t ma;
+  pthread_condattr_t ca;
+  pthread_mutexattr_init(&ma);
+  pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
+  pthread_condattr_init(&ca);
+  pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED);
+  pthread_mutex_init(&pp->mutex, &ma);
+  pthread_cond_init(&pp->cond, &ca);
+  double start = now_s();
+  pid_t pid = fork();
+  if (pid == 0) {
+    raw_player(pp, 1, rounds);
+    _exit(0);
+  }
+  raw_player(pp, 0, rounds);
+  finish(pid);
+  return (now_s() - start) * 1e6 / (double)rounds;
+}
+
+typedef struct sct_turn {
+  long *turn;
+  long me;
+} sct_turn_t;
+
+static int is_my_turn(void *ctx) {
+  const sct_turn_t *t = ctx;
+  return *t->turn == t->me;
+}
+
+static void sct_player(sct_cond_t *c, long *turn, long me, long rounds) {
+  sct_turn_t t = {turn, me};
+  for (long r = 0; r < rounds; r++) {
+    check(sct_cond_acquire(c, SCT_INFINITE), "cond acquire");
+    check(sct_cond_wait_for(c, is_my_turn, &t, SCT_INFINITE), "cond wait");
+    *turn = 1 - me;
+    check(sct_cond_notify(c, 1), "notify");
+    check(sct_cond_release(c), "cond release");
+  }
+}
+
+/* Microseconds per round trip with an sct Condition over a Lock. */
+static double sct_pingpong(long rounds) {
+  sct_lock_t *lock;
+  sct_cond_t *c;
+  long *turn = shared_memory(sizeof *turn);
+  check(sct_lock_new(&lock, SCT_LOCK), "lock");
+  check(sct_cond_new(&c, lock), "cond");
+  double start = now_s();
+  pid_t pid = fork();
+  if (pid == 0) {
+    sct_player(c, turn, 1, rounds);
+    _exit(0);
+  }
+  sct_player(c, turn, 0, rounds);
+  finish(pid);
+  double us = (now_s() - start) * 1e6 / (double)rounds;
+  check(sct_cond_free(c), "cond free");
+  check(sct_lock_free(lock), "lock free");
+  return us;
+}
+
+static void pingpong(const bench_opts_t *o) {
+  long rounds = o->quick ? 2000 : 50000;
+  double s[16], r[16];
+  for (int i = 0; i < o->reps; i++) {
+    s[i] = sct_pingpong(rounds);
+    r[i] = raw_pingpong(rounds);
+  }
+  double sm = median(s, o->reps), rm = median(r, o->reps);
+  report("cond_pingpong_sct", sm, "us");
+  report("cond_pingpong_pthread", rm, "us");
+  report_ratio("cond_pingpong_sct_vs_pthread", sm / rm);
+}
+
+void bench_waiting(const bench_opts_t *o) {
+  queue_versus_pipe(o);
+  pingpong(o);
+}
