@@ -22,8 +22,8 @@ awk '
     name = $1; sct = $2; u = $3; p = "-"; better = "-"
     if (name in py) {
       p = py[name]
-      if (u == "ops/s") better = sprintf("%.1fx", sct / p)
-      else if (u == "ns" || u == "ms" || u == "s") better = sprintf("%.1fx", p / sct)
+      if (u == "ops/s" || u == "items/s") better = sprintf("%.1fx", sct / p)
+      else if (u == "ns" || u == "us" || u == "ms" || u == "s") better = sprintf("%.1fx", p / sct)
     } else if ((name "_fails") in py) {
       p = "fails: " py[name "_fails"] " " unit[name "_fails"]
     }

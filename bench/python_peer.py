@@ -141,7 +141,58 @@ def start_join(method):
     return med(run)
 
 
+def queue_producer(q, size, n):
+    item = bytes(size)
+    for _ in range(n):
+        q.put(item)
+
+
+def queue_rate(size):
+    """Items per second from one producer process through mp.Queue."""
+    n = 20000 if QUICK else 200000
+
+    def run():
+        q = mp.Queue(1024)
+        p = mp.Process(target=queue_producer, args=(q, size, n))
+        start = time.perf_counter()
+        p.start()
+        for _ in range(n):
+            q.get()
+        rate = n / (time.perf_counter() - start)
+        p.join()
+        return rate
+    return med(run)
+
+
+def pingpong_player(cond, turn, me, rounds):
+    for _ in range(rounds):
+        with cond:
+            cond.wait_for(lambda: turn.value == me)
+            turn.value = 1 - me
+            cond.notify()
+
+
+def pingpong():
+    """Microseconds per round trip of a turn handed between two processes
+    with mp.Condition."""
+    rounds = 2000 if QUICK else 20000
+
+    def run():
+        cond = mp.Condition(mp.Lock())
+        turn = mp.RawValue("q", 0)
+        p = mp.Process(target=pingpong_player, args=(cond, turn, 1, rounds))
+        start = time.perf_counter()
+        p.start()
+        pingpong_player(cond, turn, 0, rounds)
+        p.join()
+        return (time.perf_counter() - start) * 1e6 / rounds
+    return med(run)
+
+
 def main():
+    report("queue_8B_sct", queue_rate(8), "items/s")
+    report("queue_256B_sct", queue_rate(256), "items/s")
+    report("cond_pingpong_sct", pingpong(), "us")
     report("process_fork_sct", start_join("fork"), "ms")
     report("process_spawn_sct", start_join("spawn"), "ms")
     report("uncontended_rlock_incr", uncontended(True), "ns")

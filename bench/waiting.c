@@ -8,9 +8,12 @@
 #include "bench.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_ITEM 256
@@ -106,6 +109,149 @@ static void queue_versus_pipe(const bench_opts_t *o) {
     snprintf(name, sizeof name, "queue_%zuB_sct_vs_pipe", sizes[i]);
     report_ratio(name, sm / pm);
   }
+}
+
+/* ---- put-to-get latency: one item at a time, the getter asleep ---- */
+
+static int64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* How an item travels: through a Queue or a pipe. */
+typedef struct channel {
+  sct_queue_t *queue;
+  int fds[2];
+  size_t size;
+} channel_t;
+
+static void channel_send(channel_t *c, const unsigned char *item) {
+  if (c->queue)
+    check(sct_queue_put(c->queue, item, SCT_INFINITE), "queue put");
+  else if (write(c->fds[1], item, c->size) != (ssize_t)c->size)
+    _exit(1);
+}
+
+static void channel_receive(channel_t *c, unsigned char *item) {
+  if (c->queue) {
+    check(sct_queue_get(c->queue, item, SCT_INFINITE), "queue get");
+    return;
+  }
+  for (size_t got = 0; got < c->size;) {
+    ssize_t r = read(c->fds[0], item + got, c->size - got);
+    if (r <= 0)
+      _exit(1);
+    got += (size_t)r;
+  }
+}
+
+static int compare_i64(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return (x > y) - (x < y);
+}
+
+/*
+ * The parent sends @p n items, each stamped with the time it was sent,
+ * waiting 50 us between them so that the child is asleep when each
+ * arrives; the child records each item's latency in shared memory.
+ * Returns the sorted latencies in ns (shared memory).
+ */
+static int64_t *latencies(channel_t *c, long n) {
+  int64_t *lat = shared_memory((size_t)n * sizeof *lat);
+  unsigned char item[MAX_ITEM] = {0};
+  pid_t pid = fork();
+  if (pid == 0) {
+    for (long i = 0; i < n; i++) {
+      int64_t sent;
+      channel_receive(c, item);
+      memcpy(&sent, item, sizeof sent);
+      lat[i] = now_ns() - sent;
+    }
+    _exit(0);
+  }
+  for (long i = 0; i < n; i++) {
+    struct timespec pause = {0, 50000};
+    nanosleep(&pause, NULL);
+    int64_t sent = now_ns();
+    memcpy(item, &sent, sizeof sent);
+    channel_send(c, item);
+  }
+  finish(pid);
+  qsort(lat, (size_t)n, sizeof *lat, compare_i64);
+  return lat;
+}
+
+static void report_latency(const char *what, size_t size, const int64_t *lat,
+                           long n, double *p99) {
+  char name[64];
+  snprintf(name, sizeof name, "latency_%zuB_%s_p50", size, what);
+  report(name, (double)lat[n / 2] / 1e3, "us");
+  *p99 = (double)lat[n * 99 / 100] / 1e3;
+  snprintf(name, sizeof name, "latency_%zuB_%s_p99", size, what);
+  report(name, *p99, "us");
+}
+
+static void put_get_latency(const bench_opts_t *o) {
+  static const size_t sizes[] = {8, 256};
+  long n = o->quick ? 2000 : 20000;
+  for (size_t i = 0; i < 2; i++) {
+    channel_t q = {NULL, {-1, -1}, sizes[i]}, p = {NULL, {-1, -1}, sizes[i]};
+    double q99, p99;
+    check(sct_queue_new(&q.queue, bytes_type(sizes[i]), 1024, 0), "queue");
+    if (pipe(p.fds) != 0)
+      check(SCT_EOS, "pipe");
+    report_latency("sct", sizes[i], latencies(&q, n), n, &q99);
+    report_latency("pipe", sizes[i], latencies(&p, n), n, &p99);
+    char name[64];
+    snprintf(name, sizeof name, "latency_%zuB_p99_sct_vs_pipe", sizes[i]);
+    report_ratio(name, q99 / p99);
+    check(sct_queue_free(q.queue), "queue free");
+    close(p.fds[0]);
+    close(p.fds[1]);
+  }
+}
+
+/* ---- an idle waiter: how often it wakes ---- */
+
+/* Voluntary context switches of @p pid (each is a wake-up after a
+ * sleep), or -1 without /proc. */
+static long wakeups_of(pid_t pid) {
+  char path[64], line[256];
+  long n = -1;
+  snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+  FILE *f = fopen(path, "r");
+  if (!f)
+    return -1;
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "voluntary_ctxt_switches: %ld", &n) == 1)
+      break;
+  fclose(f);
+  return n;
+}
+
+static void idle_waiter(const bench_opts_t *o) {
+  sct_queue_t *q;
+  int64_t item;
+  int seconds = o->quick ? 2 : 5;
+  check(sct_queue_new(&q, bytes_type(8), 4, 0), "queue");
+  pid_t pid = fork();
+  if (pid == 0)
+    _exit(sct_queue_get(q, &item, SCT_INFINITE) == 0 ? 0 : 1);
+  sleep(1); /* asleep by now */
+  long before = wakeups_of(pid);
+  sleep((unsigned)seconds);
+  long after = wakeups_of(pid);
+  item = 1;
+  check(sct_queue_put(q, &item, SCT_INFINITE), "queue put");
+  finish(pid);
+  check(sct_queue_free(q), "queue free");
+  if (before < 0 || after < 0) {
+    fprintf(stderr, "sct_bench: no /proc: idle wake-ups not measured\n");
+    return;
+  }
+  report("queue_idle_getter_wakeups", (double)(after - before) / seconds,
+         "per_s");
 }
 
 /* ---- ping-pong: whose turn it is, handed back and forth ---- */
@@ -206,5 +352,7 @@ static void pingpong(const bench_opts_t *o) {
 
 void bench_waiting(const bench_opts_t *o) {
   queue_versus_pipe(o);
+  put_get_latency(o);
+  idle_waiter(o);
   pingpong(o);
 }

@@ -238,8 +238,9 @@ int sct_queue_put(sct_queue_t *queue, const void *item, int timeout_ms) {
     st->unfinished++;
   st->busy = 0;
   sct__fetch_add(&st->puts.value, 1u);
-  sct__waitword_wake(&st->puts, 1);
+  /* Woken after the unlock, a getter does not find the lock still held. */
   sct__lockstate_release(&st->lock);
+  sct__waitword_wake(&st->puts, 1);
   return 0;
 }
 
@@ -257,8 +258,8 @@ int sct_queue_get(sct_queue_t *queue, void *item, int timeout_ms) {
   sct__store_release(&st->first, st->first + 1);
   st->busy = 0;
   sct__fetch_add(&st->gets.value, 1u);
-  sct__waitword_wake(&st->gets, 1);
   sct__lockstate_release(&st->lock);
+  sct__waitword_wake(&st->gets, 1);
   return 0;
 }
 

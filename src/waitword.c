@@ -21,6 +21,22 @@ static void stop_sleeping(sct__waitword_t *w) {
     ;
 }
 
+/* Rounds of 1, 2, 4, ... pause instructions (127 in all, a few
+ * microseconds) watching the word before sleeping: a Queue's getter that
+ * finds it empty usually sees the next put within that, and a sleep and
+ * wake-up cost a system call on each side (sct_bench: queue_*). */
+#define SPIN_ROUNDS 7
+
+static int changed_while_spinning(const sct__waitword_t *w, uint32_t expected) {
+  for (int round = 0; round < SPIN_ROUNDS; round++) {
+    if (sct__load_acquire(&w->value) != expected)
+      return 1;
+    for (int i = 0; i < (1 << round); i++)
+      sct__cpu_relax();
+  }
+  return 0;
+}
+
 int sct__waitword_wait(sct__waitword_t *w, uint32_t expected, int64_t deadline,
                        int slice_ms) {
   int slice = slice_ms;
@@ -31,6 +47,8 @@ int sct__waitword_wait(sct__waitword_t *w, uint32_t expected, int64_t deadline,
     if (left < slice)
       slice = left;
   }
+  if (changed_while_spinning(w, expected))
+    return 0;
   sct__fetch_add(&w->sleepers, 1u);
   sct__fence();
   int rc = 0;
