@@ -70,7 +70,8 @@ SCT_EXTERN const char *sct_version_string(void);
  * ------------------------------------------------------------------------ */
 /**
  * @defgroup errors Errors
- * Error codes (all of them, with values and messages: see the "Error codes" page) and the OS error behind the last failure.
+ * Error codes (all of them, with values and messages: see the "Error codes"
+ * page) and the OS error behind the last failure.
  * @{
  */
 
@@ -96,9 +97,9 @@ SCT_EXTERN const char *sct_version_string(void);
   X(EACCES, -15, "permission denied")                                          \
   X(ENAME, -16, "invalid name")                                                \
   X(EOS, -17, "operating system call failed (see sct_last_os_error)")          \
-  X(ECHILD, -18, "child process could not be started")                        \
+  X(ECHILD, -18, "child process could not be started")                         \
   X(ENOMAIN, -19,                                                              \
-    "sct_main was not called: call it first in main() with the targets")      \
+    "sct_main was not called: call it first in main() with the targets")       \
   X(EFULL, -20, "queue is full")                                               \
   X(EEMPTY, -21, "queue is empty")                                             \
   X(ECLOSED, -22, "queue is closed")                                           \
@@ -537,8 +538,7 @@ SCT_EXTERN int sct_barrier_abort(sct_barrier_t *barrier);
 /** 1 when broken, 0 when not, or a negative SCT_E* code. */
 SCT_EXTERN int sct_barrier_broken(const sct_barrier_t *barrier);
 /** The number of parties in @p out. */
-SCT_EXTERN int sct_barrier_parties(const sct_barrier_t *barrier,
-                                   unsigned *out);
+SCT_EXTERN int sct_barrier_parties(const sct_barrier_t *barrier, unsigned *out);
 /** How many wait now, in @p out (a snapshot). */
 SCT_EXTERN int sct_barrier_n_waiting(const sct_barrier_t *barrier,
                                      unsigned *out);
@@ -629,7 +629,8 @@ SCT_EXTERN int sct_queue_free(sct_queue_t *queue);
  * ------------------------------------------------------------------------ */
 /**
  * @defgroup objects Shared objects
- * RawValue, RawArray, Value, Array, copy, synchronized; locked and atomic access; formatting.
+ * RawValue, RawArray, Value, Array, copy, synchronized; locked and atomic
+ * access; formatting.
  * @{
  */
 
@@ -702,11 +703,11 @@ SCT_EXTERN int sct_obj_release(sct_obj_t *obj);
 /**
  * Runs the statement after it with @p x held: @p x is a synchronized
  * object (sct_obj_t *, its lock is taken), a lock (sct_lock_t *) or a
- * Condition (sct_cond_t *, its lock); any other type does not compile. @p rc (an int lvalue) receives the acquire
- * result. The body runs when the lock was acquired (rc is 0 or
- * SCT_EOWNERDEAD) and the lock is released after it; otherwise (a raw
- * object: SCT_ENOLOCK, a freed handle: SCT_ESTATE, ...) the body is
- * skipped and rc says why. Do not leave the body with break, return or
+ * Condition (sct_cond_t *, its lock); any other type does not compile. @p rc
+ * (an int lvalue) receives the acquire result. The body runs when the lock was
+ * acquired (rc is 0 or SCT_EOWNERDEAD) and the lock is released after it;
+ * otherwise (a raw object: SCT_ENOLOCK, a freed handle: SCT_ESTATE, ...) the
+ * body is skipped and rc says why. Do not leave the body with break, return or
  * goto.
  */
 #define SCT_WITH_LOCK(x, rc)                                                   \
@@ -714,32 +715,44 @@ SCT_EXTERN int sct_obj_release(sct_obj_t *obj);
 #define SCT_CAT_(a, b) SCT_CAT2_(a, b)
 #define SCT_CAT2_(a, b) a##b
 #define SCT_WITH_LOCK_(x, rc, v)                                               \
-  for (int v = (((rc) = SCT_ACQUIRE_(x)) == 0 || (rc) == SCT_EOWNERDEAD);    \
-       v; v = 0, (void)SCT_RELEASE_(x))
+  for (int v = (((rc) = SCT_ACQUIRE_(x)) == 0 || (rc) == SCT_EOWNERDEAD); v;   \
+       v = 0, (void)SCT_RELEASE_(x))
 #ifdef __cplusplus
 } /* extern "C" */
 /* C++ has no _Generic: overloads pick the function, and anything else has
  * no overload to call. */
-inline int sct_acquire_(sct_obj_t *x) { return sct_obj_acquire(x, -1); }
-inline int sct_acquire_(sct_lock_t *x) { return sct_lock_acquire(x, -1); }
-inline int sct_release_(sct_obj_t *x) { return sct_obj_release(x); }
-inline int sct_release_(sct_lock_t *x) { return sct_lock_release(x); }
-inline int sct_acquire_(sct_cond_t *x) { return sct_cond_acquire(x, -1); }
-inline int sct_release_(sct_cond_t *x) { return sct_cond_release(x); }
+inline int sct_acquire_(sct_obj_t *x) {
+  return sct_obj_acquire(x, -1);
+}
+inline int sct_acquire_(sct_lock_t *x) {
+  return sct_lock_acquire(x, -1);
+}
+inline int sct_release_(sct_obj_t *x) {
+  return sct_obj_release(x);
+}
+inline int sct_release_(sct_lock_t *x) {
+  return sct_lock_release(x);
+}
+inline int sct_acquire_(sct_cond_t *x) {
+  return sct_cond_acquire(x, -1);
+}
+inline int sct_release_(sct_cond_t *x) {
+  return sct_cond_release(x);
+}
 extern "C" {
 #define SCT_ACQUIRE_(x) sct_acquire_(x)
 #define SCT_RELEASE_(x) sct_release_(x)
 #else
 #define SCT_ACQUIRE_(x)                                                        \
-  _Generic((x),                                                                \
-      sct_obj_t *: sct_obj_acquire,                                            \
-      sct_lock_t *: sct_lock_acquire,                                          \
-      sct_cond_t *: sct_cond_acquire)((x), SCT_INFINITE)
+  _Generic((x), sct_obj_t *                                                    \
+           : sct_obj_acquire, sct_lock_t *                                     \
+           : sct_lock_acquire, sct_cond_t *                                    \
+           : sct_cond_acquire)((x), SCT_INFINITE)
 #define SCT_RELEASE_(x)                                                        \
-  _Generic((x),                                                                \
-      sct_obj_t *: sct_obj_release,                                            \
-      sct_lock_t *: sct_lock_release,                                          \
-      sct_cond_t *: sct_cond_release)(x)
+  _Generic((x), sct_obj_t *                                                    \
+           : sct_obj_release, sct_lock_t *                                     \
+           : sct_lock_release, sct_cond_t *                                    \
+           : sct_cond_release)(x)
 #endif
 
 /** The object's element type (borrowed). */
@@ -990,17 +1003,17 @@ SCT_EXTERN int sct_main(int argc, char **argv, const sct_target_t *targets,
 
 /** The kinds of argument a target can receive. */
 typedef enum sct_arg_kind {
-  SCT_ARG_NONE_ = 0,  /**< no argument (never valid) */
-  SCT_ARG_OBJ = 1,    /**< a shared object (sct_obj_t *) */
-  SCT_ARG_LOCK = 2,   /**< a lock (sct_lock_t *) */
-  SCT_ARG_INT = 3,    /**< an int64_t */
-  SCT_ARG_DOUBLE = 4, /**< a double */
-  SCT_ARG_STR = 5,    /**< a NUL-terminated string */
-  SCT_ARG_COND = 6,   /**< a Condition (sct_cond_t *) */
-  SCT_ARG_SEM = 7,    /**< a Semaphore (sct_sem_t *) */
-  SCT_ARG_EVENT = 8,  /**< an Event (sct_event_t *) */
+  SCT_ARG_NONE_ = 0,   /**< no argument (never valid) */
+  SCT_ARG_OBJ = 1,     /**< a shared object (sct_obj_t *) */
+  SCT_ARG_LOCK = 2,    /**< a lock (sct_lock_t *) */
+  SCT_ARG_INT = 3,     /**< an int64_t */
+  SCT_ARG_DOUBLE = 4,  /**< a double */
+  SCT_ARG_STR = 5,     /**< a NUL-terminated string */
+  SCT_ARG_COND = 6,    /**< a Condition (sct_cond_t *) */
+  SCT_ARG_SEM = 7,     /**< a Semaphore (sct_sem_t *) */
+  SCT_ARG_EVENT = 8,   /**< an Event (sct_event_t *) */
   SCT_ARG_BARRIER = 9, /**< a Barrier (sct_barrier_t *) */
-  SCT_ARG_QUEUE = 10  /**< a Queue (sct_queue_t *) */
+  SCT_ARG_QUEUE = 10   /**< a Queue (sct_queue_t *) */
 } sct_arg_kind_t;
 
 /** One argument, built with the SCT_A* macros. */
@@ -1008,11 +1021,11 @@ typedef struct sct_arg {
   sct_arg_kind_t kind; /**< which member of @c u is set */
   /** The value, by kind. */
   union {
-    sct_obj_t *obj;   /**< SCT_ARG_OBJ: a shared object */
-    sct_lock_t *lock; /**< SCT_ARG_LOCK: a lock */
-    int64_t i;        /**< SCT_ARG_INT */
-    double d;         /**< SCT_ARG_DOUBLE */
-    const char *s;    /**< SCT_ARG_STR: copied by sct_process_new */
+    sct_obj_t *obj;         /**< SCT_ARG_OBJ: a shared object */
+    sct_lock_t *lock;       /**< SCT_ARG_LOCK: a lock */
+    int64_t i;              /**< SCT_ARG_INT */
+    double d;               /**< SCT_ARG_DOUBLE */
+    const char *s;          /**< SCT_ARG_STR: copied by sct_process_new */
     sct_cond_t *cond;       /**< SCT_ARG_COND */
     sct_sem_t *sem;         /**< SCT_ARG_SEM */
     sct_event_t *event;     /**< SCT_ARG_EVENT */

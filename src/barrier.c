@@ -68,8 +68,8 @@ int sct_barrier_create_named(sct_barrier_t **out, const char *name,
   sct__sync_t *s;
   if (!out || !valid_parties(parties))
     return SCT_EINVAL;
-  int rc = sct__sync_create_named(&s, SCT__SYNC_BARRIER, name,
-                                  state_size(parties));
+  int rc =
+      sct__sync_create_named(&s, SCT__SYNC_BARRIER, name, state_size(parties));
   if (rc == 0) {
     init_state(s, parties);
     sct__sync_publish(s);
@@ -81,8 +81,8 @@ int sct_barrier_create_named(sct_barrier_t **out, const char *name,
 int sct__barrier_valid(const sct__sync_head_t *head, size_t size) {
   const barrier_state_t *st = (const barrier_state_t *)(const void *)head;
   return size >= sizeof *st && valid_parties(st->parties) &&
-                 size == state_size(st->parties) &&
-                 st->lock.kind == SCT_LOCK && sct__lockstate_valid(&st->lock)
+                 size == state_size(st->parties) && st->lock.kind == SCT_LOCK &&
+                 sct__lockstate_valid(&st->lock)
              ? 0
              : SCT_ETYPE;
 }
@@ -99,8 +99,8 @@ int sct_barrier_unlink_named(const char *name) {
   return sct__sync_unlink_named(SCT__SYNC_BARRIER, name);
 }
 
-int sct_barrier_set_action(sct_barrier_t *barrier,
-                           sct_barrier_action_fn action, void *ctx) {
+int sct_barrier_set_action(sct_barrier_t *barrier, sct_barrier_action_fn action,
+                           void *ctx) {
   int rc = sct__sync_check(barrier, SCT__SYNC_BARRIER);
   if (rc == 0) {
     barrier->s.action = action;
@@ -152,8 +152,7 @@ static int verdict(const barrier_state_t *st, uint32_t round) {
 /* Waits for round @p round to end, lock released. */
 static int wait_round(barrier_state_t *st, uint32_t round, int64_t deadline) {
   for (;;) {
-    int rc =
-        sct__waitword_wait(&st->round, round, deadline, CHECK_SLICE_MS);
+    int rc = sct__waitword_wait(&st->round, round, deadline, CHECK_SLICE_MS);
     if (sct__load_acquire(&st->round.value) != round)
       return verdict(st, round);
     /* A slice or the deadline ended: look, under the lock. */
@@ -176,8 +175,7 @@ static int wait_round(barrier_state_t *st, uint32_t round, int64_t deadline) {
   }
 }
 
-int sct_barrier_wait(sct_barrier_t *barrier, int timeout_ms,
-                     unsigned *index) {
+int sct_barrier_wait(sct_barrier_t *barrier, int timeout_ms, unsigned *index) {
   sct__ident_t me;
   int rc = sct__sync_check(barrier, SCT__SYNC_BARRIER);
   if (rc == 0)

@@ -27,8 +27,8 @@ int sct_event_create_named(sct_event_t **out, const char *name) {
   sct__sync_t *s;
   if (!out)
     return SCT_EINVAL;
-  int rc = sct__sync_create_named(&s, SCT__SYNC_EVENT, name,
-                                  sizeof(event_state_t));
+  int rc =
+      sct__sync_create_named(&s, SCT__SYNC_EVENT, name, sizeof(event_state_t));
   if (rc == 0) {
     sct__sync_waitword_init(s, &((event_state_t *)(void *)s->state)->flag, 0);
     sct__sync_publish(s);
@@ -44,8 +44,7 @@ int sct__event_valid(const sct__sync_head_t *head, size_t size) {
              : SCT_ETYPE;
 }
 
-int sct_event_open_named(sct_event_t **out, const char *name,
-                         unsigned flags) {
+int sct_event_open_named(sct_event_t **out, const char *name, unsigned flags) {
   if (!out)
     return SCT_EINVAL;
   return sct__sync_open_named((sct__sync_t **)out, SCT__SYNC_EVENT, name,

@@ -69,8 +69,8 @@ static int layout(const sct_type_t *type, size_t capacity, unsigned flags,
   return rc == 0 && *size > UINT32_MAX - 64 ? SCT_EOVERFLOW : rc;
 }
 
-static void init_state(sct__sync_t *s, const sct_type_t *type,
-                       size_t capacity, unsigned flags) {
+static void init_state(sct__sync_t *s, const sct_type_t *type, size_t capacity,
+                       unsigned flags) {
   queue_state_t *st = (queue_state_t *)(void *)s->state;
   st->item_size = (uint32_t)type->size;
   st->item_align = (uint32_t)type->align;

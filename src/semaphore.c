@@ -42,8 +42,7 @@ int sct_sem_create_named(sct_sem_t **out, const char *name, unsigned value,
   sct__sync_t *s;
   if (!out || value > SEM_MAX)
     return SCT_EINVAL;
-  int rc =
-      sct__sync_create_named(&s, SCT__SYNC_SEM, name, sizeof(sem_state_t));
+  int rc = sct__sync_create_named(&s, SCT__SYNC_SEM, name, sizeof(sem_state_t));
   if (rc == 0) {
     init_state(s, value, bounded);
     sct__sync_publish(s);

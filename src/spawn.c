@@ -191,8 +191,7 @@ static int adopt_sync(const sct__boot_arg_t *a, void **bases, sct_arg_t *out) {
                            (char *)bases[a->sync.segment] + a->sync.offset,
                            a->sync_size);
   if (rc == 0 && a->kind == SCT_ARG_COND &&
-      (rc = sct__lock_adopt(&sync->lock, a->lock_kind, lock_at(a, bases))) !=
-          0)
+      (rc = sct__lock_adopt(&sync->lock, a->lock_kind, lock_at(a, bases))) != 0)
     sct__sync_unref(sync);
   if (rc == 0)
     out->u.cond = (sct_cond_t *)sync;

@@ -3,8 +3,8 @@
  * Condition, Semaphore, Event, Barrier and Queue share apart from their
  * algorithms (references, pages, checks).
  */
-#include "atomics.h"
 #include "sync.h"
+#include "atomics.h"
 
 #include <stdlib.h>
 
@@ -141,8 +141,7 @@ int sct__sync_create_named(sct__sync_t **out, sct__sync_kind_t kind,
     rc = sct__segment_create_named(&seg, path, STATE_OFFSET + size);
   if (rc != 0)
     return rc;
-  fill_head((sct__sync_head_t *)((char *)seg.addr + STATE_OFFSET), kind,
-            size);
+  fill_head((sct__sync_head_t *)((char *)seg.addr + STATE_OFFSET), kind, size);
   rc = wrap_segment(out, kind, &seg);
   if (rc != 0) {
     sct__segment_close(&seg);

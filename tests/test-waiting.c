@@ -7,6 +7,7 @@
 #include "test.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define PRODUCERS 3
@@ -44,8 +45,9 @@ static void test_bad_inputs(void) {
   ASSERT_RC(sct_queue_new(&queue, NULL, 4, 0), SCT_EINVAL);
   ASSERT_RC(sct_queue_new(&queue, type_of('q'), (size_t)1 << 31, 0),
             SCT_EINVAL);
-  ASSERT_RC(sct_cond_create_named(&cond, unique("bad-kind"), (sct_lock_kind_t)7),
-            SCT_EINVAL);
+  ASSERT_RC(
+      sct_cond_create_named(&cond, unique("bad-kind"), (sct_lock_kind_t)7),
+      SCT_EINVAL);
   ASSERT_RC(sct_sem_create_named(&sem, "bad/name", 1, 0), SCT_ENAME);
   ASSERT_RC(sct_event_open_named(&event, unique("bad-flags"), 99), SCT_EINVAL);
 
@@ -212,7 +214,9 @@ static void test_condition_alone(void) {
   ASSERT_OK(sct_cond_release(cond));
   ASSERT_RC(sct_cond_release(cond), SCT_ENOTHELD);
   int rc = -1;
-  SCT_WITH_LOCK(cond, rc) { ASSERT_OK(sct_cond_notify_all(cond)); }
+  SCT_WITH_LOCK(cond, rc) {
+    ASSERT_OK(sct_cond_notify_all(cond));
+  }
   CU_ASSERT_EQUAL(rc, 0);
   ASSERT_OK(sct_cond_free(cond));
   ASSERT_RC(sct_cond_free(cond), SCT_ESTATE);
@@ -303,7 +307,6 @@ static int child_produce(const sct_args_t *args) {
   }
   return 0;
 }
-
 
 static int64_t get_i64(sct_obj_t *value) {
   int64_t v = 0;
@@ -590,6 +593,64 @@ static void test_cond_waiter_killed(void) {
   ASSERT_OK(sct_obj_free(flag));
 }
 
+/* Waits on the condition in short waits, again and again, until killed;
+ * a lock whose holder died is taken over like any other. */
+static int child_cond_churn(const sct_args_t *args) {
+  sct_cond_t *cond;
+  if (sct_args_cond(args, 0, &cond) != 0)
+    return 10;
+  for (;;) {
+    int rc = sct_cond_acquire(cond, SCT_INFINITE);
+    if (rc != 0 && rc != SCT_EOWNERDEAD)
+      return 11;
+    rc = sct_cond_wait(cond, 2);
+    if (rc != 0 && rc != SCT_ETIMEDOUT && rc != SCT_EOWNERDEAD)
+      return 12;
+    if (sct_cond_release(cond) != 0)
+      return 13;
+  }
+}
+
+/* Waiters killed at moments nobody chose (inside the lock, inside a wait,
+ * between the two), while the parent notifies: afterwards a new waiter
+ * still gets its notification and nobody is left holding the lock. */
+static void test_cond_waiters_killed_at_random(void) {
+  sct_cond_t *cond;
+  sct_obj_t *flag;
+  sct_process_t *churn[2];
+  ASSERT_OK(sct_cond_new(&cond, NULL));
+  ASSERT_OK(sct_rawvalue_new(&flag, type_of('q'), NULL));
+  sct_arg_t args[] = {SCT_ACOND(cond)};
+  for (int i = 0; i < 2; i++)
+    CU_ASSERT_FATAL((churn[i] = start_child("waiting.cond_churn", args, 1)) !=
+                    NULL);
+  srand((unsigned)test_pid());
+  for (int round = 0; round < 20; round++) {
+    int rc = sct_cond_acquire(cond, 10000);
+    CU_ASSERT(rc == 0 || rc == SCT_EOWNERDEAD);
+    ASSERT_OK(sct_cond_notify(cond, 1));
+    ASSERT_OK(sct_cond_release(cond));
+    sleep_ms(rand() % 4);
+    sct_process_t **victim = &churn[round % 2];
+    ASSERT_OK(sct_process_kill(*victim));
+    CU_ASSERT_EQUAL(finish_child(*victim), -9);
+    CU_ASSERT_FATAL((*victim = start_child("waiting.cond_churn", args, 1)) !=
+                    NULL);
+  }
+  for (int i = 0; i < 2; i++) {
+    ASSERT_OK(sct_process_kill(churn[i]));
+    CU_ASSERT_EQUAL(finish_child(churn[i]), -9);
+  }
+  sct_process_t *live = start_cond_waiter(cond, flag, 1);
+  int rc = sct_cond_acquire(cond, 10000);
+  CU_ASSERT(rc == 0 || rc == SCT_EOWNERDEAD);
+  ASSERT_OK(sct_cond_notify(cond, 1));
+  ASSERT_OK(sct_cond_release(cond));
+  CU_ASSERT_EQUAL(finish_child(live), 0);
+  ASSERT_OK(sct_cond_free(cond));
+  ASSERT_OK(sct_obj_free(flag));
+}
+
 /* Announces itself and takes one unit: 0 when it got it. */
 static int child_sem_acquire(const sct_args_t *args) {
   sct_sem_t *sem;
@@ -709,7 +770,8 @@ static void test_queue_producer_killed(void) {
     CU_ASSERT(lost <= 1 && deaths <= 1);
     CU_ASSERT(lost == 0 || deaths == 1);
     int64_t finished = get_i64(done);
-    CU_ASSERT((int64_t)expected >= finished && (int64_t)expected <= finished + 1);
+    CU_ASSERT((int64_t)expected >= finished &&
+              (int64_t)expected <= finished + 1);
     ASSERT_OK(sct_queue_free(queue));
     ASSERT_OK(sct_obj_free(done));
   }
@@ -754,6 +816,7 @@ static CU_TestInfo tests[] = {
     {"barrier: rounds", test_barrier_rounds},
     {"barrier: participant killed", test_barrier_participant_killed},
     {"condition: waiter killed", test_cond_waiter_killed},
+    {"condition: waiters killed at random", test_cond_waiters_killed_at_random},
     {"semaphore: waiter killed", test_sem_waiter_killed},
     {"queue: producer killed", test_queue_producer_killed},
     {"named event across processes", test_named_event_across},
@@ -766,9 +829,10 @@ static const sct_target_t targets[] = {
     {"waiting.barrier", child_barrier_rounds},
     {"waiting.barrier_wait", child_barrier_wait},
     {"waiting.cond_wait", child_cond_wait},
+    {"waiting.cond_churn", child_cond_churn},
     {"waiting.sem_acquire", child_sem_acquire},
     {"waiting.put_forever", child_put_forever},
     {"waiting.set_named_event", child_set_named_event}};
 
-const test_suite_t suite_waiting = {
-    "waiting", tests, targets, sizeof targets / sizeof targets[0], NULL};
+const test_suite_t suite_waiting = {"waiting", tests, targets,
+                                    sizeof targets / sizeof targets[0], NULL};
