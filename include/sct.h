@@ -967,6 +967,133 @@ SCT_EXTERN size_t sct_segment_size(const sct_segment_t *seg);
 /** @} */
 
 /* ------------------------------------------------------------------------
+ * Named shared spaces
+ * ------------------------------------------------------------------------ */
+/**
+ * @defgroup spaces Named shared spaces
+ * A named heap of typed objects for unrelated programs (Boost's
+ * managed_shared_memory, Python's SharedMemory with types and locks).
+ *
+ * A space is one named segment ("sct.space.NAME" in /dev/shm on Linux;
+ * the naming, permission and open rules of sct_lock_create_named) of a
+ * size fixed at creation: growing would move the mapping under every
+ * process that holds pointers into it. It holds a directory of up to
+ * @c max_objects names and the objects' bytes. Objects are made, found
+ * and removed by name under the space's own robust lock; an object is
+ * published only once made, so no opener sees a half-made one, and a
+ * creator killed in the middle leaves the space usable (the half-made
+ * entry is dropped by the next caller, which gets SCT_OK as usual). The
+ * bytes of a removed object are not reused: size a space for its life.
+ *
+ * Byte layout (native byte order; Python and others read it, see the
+ * README): a 256-byte header ("SCT1" ready mark at 0, u32 version at 4,
+ * u64 total size at 8, u32 directory slots at 16, u32 objects at 20, u64
+ * first free byte at 24, u64 directory offset at 32, u64 data offset at
+ * 40, u64 most objects at 48, the space lock at 64), then the directory of
+ * 256-byte entries, then the objects. sct_space_offset gives an object's offset
+ * and sct_type_format its layout, so other languages need no copy of the
+ * struct.
+ * @{
+ */
+
+/** An open named space. */
+typedef struct sct_space sct_space_t;
+
+/** Longest object name in a space (names are [A-Za-z0-9._-], 1 to 63). */
+#define SCT_SPACE_NAME_MAX 63
+
+/**
+ * Creates a space of @p size bytes (at least 64 KiB) with room for
+ * @p max_objects names (1 to 2^24).
+ * @return 0; SCT_EINVAL; SCT_ENAME; SCT_EEXIST; SCT_EACCES; SCT_ENOMEM
+ * (the directory does not fit, or no memory); SCT_EOS.
+ */
+SCT_EXTERN int sct_space_create(sct_space_t **out, const char *name,
+                                size_t size, size_t max_objects);
+
+/**
+ * Opens a space (see sct_lock_open_named_flags for @p flags and the
+ * errors). SCT_ETYPE for a file that is not a space, or one whose creator
+ * died before finishing it (unlink it).
+ */
+SCT_EXTERN int sct_space_open(sct_space_t **out, const char *name,
+                              unsigned flags);
+
+/**
+ * Opens the space, or creates it (@p size, @p max_objects) when there is
+ * none: exactly one of several programs starting at once creates it, the
+ * others open it. @p created (may be NULL) says which happened.
+ */
+SCT_EXTERN int sct_space_open_or_create(sct_space_t **out, const char *name,
+                                        size_t size, size_t max_objects,
+                                        int *created);
+
+/** Closes the caller's handle. Objects taken from it must not be used
+ * after (they point into its mapping). */
+SCT_EXTERN int sct_space_close(sct_space_t *space);
+
+/** Removes a space's name (destroys it once the last process closes it). */
+SCT_EXTERN int sct_space_unlink(const char *name);
+
+/** How objects are taken from a space: make, find, or either. */
+typedef enum sct_space_mode {
+  SCT_SPACE_CREATE = 1,        /**< make it; SCT_EEXIST when it exists */
+  SCT_SPACE_FIND = 2,          /**< find it; SCT_ENOENT when absent */
+  SCT_SPACE_FIND_OR_CREATE = 3 /**< find it, else make it */
+} sct_space_mode_t;
+
+/**
+ * A Value (@p n is 0) or Array (@p n > 0) of @p type named @p name in the
+ * space: synchronized (with a lock of @p lock_kind inside the space) or
+ * raw (@p lock_kind 0). Found objects must match exactly: kind, element
+ * count, lock kind and type (size, alignment, typecodes, field names and
+ * offsets, as sct_type_format says) or the answer is SCT_ETYPE. New ones
+ * are zeroed. The handle is freed with sct_obj_free and valid while the
+ * space is open.
+ * @return 0; SCT_EINVAL; SCT_ENAME; SCT_EEXIST; SCT_ENOENT; SCT_ETYPE;
+ * SCT_ENOMEM when the space or its directory is full; SCT_EOWNERDEAD is
+ * never returned here (a process that died inside the space is cleaned
+ * up after), but from the object's own lock as usual.
+ */
+SCT_EXTERN int sct_space_object(sct_space_t *space, const char *name,
+                                sct_space_mode_t mode, const sct_type_t *type,
+                                size_t n, int lock_kind, sct_obj_t **out);
+
+/** A Lock or RLock named @p name in the space (see sct_space_object). */
+SCT_EXTERN int sct_space_lock(sct_space_t *space, const char *name,
+                              sct_space_mode_t mode, sct_lock_kind_t kind,
+                              sct_lock_t **out);
+
+/** Removes an object's name; its bytes are not reused. SCT_ENOENT. */
+SCT_EXTERN int sct_space_remove(sct_space_t *space, const char *name);
+
+/**
+ * The byte offset of object @p name's data in the space (for programs
+ * that map the segment themselves), and of its lock (0 for none).
+ */
+SCT_EXTERN int sct_space_offset(sct_space_t *space, const char *name,
+                                size_t *data, size_t *lock);
+
+/** A listing callback: non-zero stops the listing and is returned. */
+typedef int (*sct_space_list_fn)(const char *name, void *ctx);
+
+/** Calls @p fn for the name of every object in the space (a snapshot,
+ * taken under the space's lock; @p fn runs without it). */
+SCT_EXTERN int sct_space_list(sct_space_t *space, sct_space_list_fn fn,
+                              void *ctx);
+
+/**
+ * The layout of @p type as a PEP 3118 format string ("q", or for a struct
+ * "T{i:x:4xd:y:}", padding explicit, native sizes), for Python's
+ * memoryview, ctypes or numpy. @p needed (may be NULL) gets its length.
+ * @return 0; SCT_EINVAL; SCT_EOVERFLOW when @p cap is too small.
+ */
+SCT_EXTERN int sct_type_format(const sct_type_t *type, char *buf, size_t cap,
+                               size_t *needed);
+
+/** @} */
+
+/* ------------------------------------------------------------------------
  * Processes
  * ------------------------------------------------------------------------ */
 /**

@@ -19,6 +19,7 @@
 #define SCT__MAGIC_TYPE 0x54544353u  /* "SCTT" */
 #define SCT__MAGIC_PROC 0x50544353u  /* "SCTP" */
 #define SCT__MAGIC_SEG 0x53544353u   /* "SCTS" */
+#define SCT__MAGIC_SPACE 0x41544353u /* "SCTA" */
 #define SCT__MAGIC_FREED 0x44454144u /* "DEAD" */
 
 /* ---- types (types.c) ---- */
@@ -168,6 +169,7 @@ extern sct__pool_t sct__obj_pool;
 extern sct__pool_t sct__type_pool;
 extern sct__pool_t sct__process_pool;
 extern sct__pool_t sct__segment_pool;
+extern sct__pool_t sct__space_pool;
 int sct__lock_check(const sct_lock_t *lock);
 sct_lock_t *sct__lock_ref(sct_lock_t *lock);
 /* A handle for a lock state this process does not own. */

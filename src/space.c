@@ -1,0 +1,528 @@
+/*
+ * Named shared spaces: one named segment holding a header, a directory of
+ * named entries (open addressing on a hash of the name, tombstones for
+ * removed names) and the objects' bytes, handed out from the front and
+ * never reused. Everything that changes the directory or the allocation
+ * is done under the space's own Lock, which lives in the header; an
+ * entry's state goes MAKING, then READY once its object is whole, so
+ * nobody finds a half-made object, and whoever next takes the lock after
+ * a creator died in the middle (SCT_EOWNERDEAD) drops the entries still
+ * MAKING. The layout is documented in sct.h for other languages.
+ */
+#include "atomics.h"
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SPACE_READY 0x31544353u /* "SCT1" */
+#define SPACE_VERSION 1u
+#define HEADER_BYTES 256u
+#define ENTRY_BYTES 256u
+#define MIN_SIZE ((size_t)64 << 10)
+#define MAX_OBJECTS ((size_t)1 << 24)
+#define FORMAT_KEPT 128u
+#define OPEN_PATIENCE_MS 1000
+
+typedef struct space_header {
+  uint32_t ready;
+  uint32_t version;
+  sct__u64 size;
+  uint32_t slots; /* a power of two */
+  uint32_t objects;
+  sct__u64 next_free;
+  sct__u64 directory;
+  sct__u64 data;
+  sct__u64 max_objects;
+  sct__u64 reserved;
+  sct__lockstate_t lock; /* at 64 */
+} space_header_t;
+
+/* The layout is public (sct.h): other languages read these offsets. */
+_Static_assert(offsetof(space_header_t, lock) == 64, "space lock at 64");
+_Static_assert(sizeof(space_header_t) <= HEADER_BYTES, "space header size");
+_Static_assert(SCT_SPACE_NAME_MAX + 1 == 64, "entry name at 0, 64 bytes");
+
+enum { ENTRY_FREE = 0, ENTRY_MAKING = 1, ENTRY_READY = 2, ENTRY_GONE = 3 };
+enum { KIND_VALUE = 1, KIND_ARRAY = 2, KIND_LOCK = 3 };
+
+typedef struct space_entry {
+  char name[SCT_SPACE_NAME_MAX + 1];
+  uint32_t state;
+  uint32_t kind;
+  uint32_t lock_kind;
+  uint32_t format_len;
+  sct__u64 offset;
+  sct__u64 lock_offset;
+  sct__u64 n;
+  sct__u64 size; /* of one element */
+  sct__u64 align;
+  sct__u64 format_hash; /* of the whole format, when longer than kept */
+  char format[FORMAT_KEPT];
+} space_entry_t;
+
+struct sct_space {
+  uint32_t magic;
+  sct__segment_t segment;
+  space_header_t *header;
+};
+
+sct__pool_t sct__space_pool = SCT__POOL_INIT(struct sct_space);
+
+/* What an object is: compared field by field when it is found. */
+typedef struct shape {
+  uint32_t kind;
+  uint32_t lock_kind;
+  uint64_t n;
+  uint64_t size;
+  uint64_t align;
+  uint64_t format_hash;
+  uint32_t format_len;
+  char format[FORMAT_KEPT];
+} shape_t;
+
+static space_entry_t *entries(const sct_space_t *s) {
+  return (space_entry_t *)(void *)((char *)s->header + s->header->directory);
+}
+
+static uint64_t hash_bytes(const char *p, size_t n) {
+  uint64_t h = UINT64_C(1469598103934665603); /* FNV-1a */
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ (unsigned char)p[i]) * UINT64_C(1099511628211);
+  return h;
+}
+
+static int valid_object_name(const char *name) {
+  size_t n = name ? strlen(name) : 0;
+  if (n == 0 || n > SCT_SPACE_NAME_MAX)
+    return 0;
+  for (size_t i = 0; i < n; i++) {
+    char c = name[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+          (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+      return 0;
+  }
+  return 1;
+}
+
+static int space_check(const sct_space_t *s) {
+  return sct__handle_check(s, SCT__MAGIC_SPACE);
+}
+
+/* ---- the space's lock: a death inside is repaired here ---- */
+
+static void drop_half_made(sct_space_t *s) {
+  space_entry_t *e = entries(s);
+  for (uint32_t i = 0; i < s->header->slots; i++)
+    if (e[i].state == ENTRY_MAKING)
+      sct__store_release(&e[i].state, (uint32_t)ENTRY_GONE);
+}
+
+static int lock_space(sct_space_t *s) {
+  int rc = sct__lockstate_acquire(&s->header->lock, SCT_INFINITE);
+  if (rc == SCT_EOWNERDEAD) {
+    drop_half_made(s);
+    rc = 0;
+  }
+  return rc;
+}
+
+static void unlock_space(sct_space_t *s) {
+  (void)sct__lockstate_release(&s->header->lock);
+}
+
+/* ---- making, opening ---- */
+
+static int wrap(sct_space_t **out, const sct__segment_t *seg) {
+  sct_space_t *s = sct__pool_get(&sct__space_pool);
+  if (!s)
+    return SCT_ENOMEM;
+  s->magic = SCT__MAGIC_SPACE;
+  s->segment = *seg;
+  s->header = seg->addr;
+  *out = s;
+  return 0;
+}
+
+static int layout(size_t size, size_t max_objects, uint32_t *slots,
+                  uint64_t *data) {
+  if (size < MIN_SIZE || max_objects == 0 || max_objects > MAX_OBJECTS)
+    return SCT_EINVAL;
+  /* A directory at most three quarters full keeps probes short. */
+  uint64_t want = (uint64_t)max_objects + max_objects / 3 + 1, n = 64;
+  while (n < want)
+    n <<= 1;
+  *slots = (uint32_t)n;
+  *data = HEADER_BYTES + n * ENTRY_BYTES;
+  return *data + 64 > size ? SCT_ENOMEM : 0;
+}
+
+int sct_space_create(sct_space_t **out, const char *name, size_t size,
+                     size_t max_objects) {
+  char path[256];
+  sct__segment_t seg;
+  uint32_t slots;
+  uint64_t data;
+  if (!out)
+    return SCT_EINVAL;
+  int rc = layout(size, max_objects, &slots, &data);
+  if (rc != 0)
+    return rc;
+  sct__init();
+  rc = sct__named_path(path, sizeof path, "space", name);
+  if (rc == 0)
+    rc = sct__segment_create_named(&seg, path, size);
+  if (rc != 0)
+    return rc;
+  space_header_t *h = seg.addr;
+  h->version = SPACE_VERSION;
+  h->size = size;
+  h->slots = slots;
+  h->directory = HEADER_BYTES;
+  h->data = data;
+  h->next_free = data;
+  h->max_objects = max_objects;
+  sct__lockstate_init(&h->lock, SCT_LOCK);
+  if (sct__named_is_global(path))
+    h->lock.wake_key |= SCT__WAKE_GLOBAL;
+  sct__store_release(&h->ready, SPACE_READY);
+  rc = wrap(out, &seg);
+  if (rc != 0) {
+    sct__segment_close(&seg);
+    sct__segment_unlink_named(path);
+  }
+  return rc;
+}
+
+/* 0 a finished space, SCT_ESTATE one still being made, SCT_ETYPE
+ * anything else (a header that does not add up). */
+static int check_header(const sct__segment_t *seg) {
+  const space_header_t *h = seg->addr;
+  if (seg->size < MIN_SIZE)
+    return SCT_ETYPE;
+  uint32_t ready = sct__load_acquire(&h->ready);
+  if (ready == 0 && h->version == 0)
+    return SCT_ESTATE;
+  if (ready != SPACE_READY || h->version != SPACE_VERSION ||
+      h->size > seg->size || h->slots == 0 ||
+      (h->slots & (h->slots - 1)) != 0 || h->slots > 2 * MAX_OBJECTS ||
+      h->directory != HEADER_BYTES ||
+      h->data != HEADER_BYTES + (uint64_t)h->slots * ENTRY_BYTES ||
+      h->data > h->size || h->next_free < h->data || h->next_free > h->size ||
+      h->max_objects == 0 || h->max_objects > MAX_OBJECTS ||
+      h->lock.kind != SCT_LOCK || !sct__lockstate_valid(&h->lock))
+    return SCT_ETYPE;
+  return 0;
+}
+
+int sct_space_open(sct_space_t **out, const char *name, unsigned flags) {
+  char path[256];
+  sct__segment_t seg;
+  if (!out || (flags & ~SCT_OPEN_ANY_OWNER) != 0)
+    return SCT_EINVAL;
+  sct__init();
+  int rc = sct__named_path(path, sizeof path, "space", name);
+  int64_t deadline = sct__deadline(OPEN_PATIENCE_MS);
+  while (rc == 0) {
+    rc = sct__segment_open_named(&seg, path, flags);
+    if (rc == 0) {
+      rc = check_header(&seg);
+      if (rc == 0 && (rc = wrap(out, &seg)) == 0)
+        return 0;
+      sct__segment_close(&seg);
+    }
+    if (rc != SCT_ESTATE)
+      return rc;
+    if (sct__ms_left(deadline) == 0)
+      return SCT_ETYPE;
+    sct__sleep_ms(1);
+    rc = 0;
+  }
+  return rc;
+}
+
+/* A space made between our failed open and our create (or unlinked
+ * between our failed create and our open) is looked for again. */
+int sct_space_open_or_create(sct_space_t **out, const char *name, size_t size,
+                             size_t max_objects, int *created) {
+  for (int attempt = 0; attempt < 100; attempt++) {
+    int rc = sct_space_create(out, name, size, max_objects);
+    if (rc != SCT_EEXIST) {
+      if (rc == 0 && created)
+        *created = 1;
+      return rc;
+    }
+    rc = sct_space_open(out, name, 0);
+    if (rc != SCT_ENOENT) {
+      if (rc == 0 && created)
+        *created = 0;
+      return rc;
+    }
+  }
+  return SCT_ESTATE;
+}
+
+int sct_space_close(sct_space_t *space) {
+  int rc = space_check(space);
+  if (rc != 0)
+    return rc;
+  rc = sct__segment_close(&space->segment);
+  sct__pool_put(&sct__space_pool, space);
+  return rc;
+}
+
+int sct_space_unlink(const char *name) {
+  char path[256];
+  int rc = sct__named_path(path, sizeof path, "space", name);
+  return rc != 0 ? rc : sct__segment_unlink_named(path);
+}
+
+/* ---- the directory ---- */
+
+/* The entry named @p name, or NULL; @p free_slot (may be NULL) gets the
+ * first free or removed slot on the way, or NULL when the probe found
+ * none. Lock held. */
+static space_entry_t *lookup(sct_space_t *s, const char *name,
+                             space_entry_t **free_slot) {
+  space_entry_t *e = entries(s);
+  uint32_t mask = s->header->slots - 1;
+  uint32_t i = (uint32_t)hash_bytes(name, strlen(name)) & mask;
+  if (free_slot)
+    *free_slot = NULL;
+  for (uint32_t probes = 0; probes <= mask; probes++, i = (i + 1) & mask) {
+    uint32_t state = sct__load_acquire(&e[i].state);
+    if (state == ENTRY_FREE) {
+      if (free_slot && !*free_slot)
+        *free_slot = &e[i];
+      return NULL;
+    }
+    if (state == ENTRY_GONE) {
+      if (free_slot && !*free_slot)
+        *free_slot = &e[i];
+      continue;
+    }
+    if (state == ENTRY_READY && strcmp(e[i].name, name) == 0)
+      return &e[i];
+  }
+  return NULL;
+}
+
+static int same_shape(const space_entry_t *e, const shape_t *want) {
+  return e->kind == want->kind && e->lock_kind == want->lock_kind &&
+         e->n == want->n && e->size == want->size && e->align == want->align &&
+         e->format_len == want->format_len &&
+         e->format_hash == want->format_hash &&
+         memcmp(e->format, want->format, FORMAT_KEPT) == 0;
+}
+
+/* Hands out @p bytes aligned to @p align from the front. Lock held. */
+static int carve(sct_space_t *s, uint64_t bytes, uint64_t align,
+                 uint64_t *offset) {
+  space_header_t *h = s->header;
+  uint64_t at = (h->next_free + align - 1) / align * align;
+  if (at < h->next_free || bytes > h->size || at > h->size - bytes)
+    return SCT_ENOMEM;
+  *offset = at;
+  h->next_free = at + bytes;
+  return 0;
+}
+
+/* Makes entry @p e for @p want: room for the data (and lock), zeroed,
+ * published last. Lock held. */
+static int make(sct_space_t *s, space_entry_t *e, const char *name,
+                const shape_t *want) {
+  uint64_t data_bytes = want->size * (want->n ? want->n : 1), data, lock = 0;
+  if (want->n && data_bytes / want->n != want->size)
+    return SCT_EOVERFLOW;
+  if (s->header->objects >= s->header->max_objects)
+    return SCT_ENOMEM; /* the directory is full */
+  e->state = ENTRY_MAKING;
+  int rc = carve(s, data_bytes, want->align, &data);
+  if (rc == 0 && want->lock_kind && want->kind != KIND_LOCK)
+    rc = carve(s, sizeof(sct__lockstate_t), 8, &lock);
+  if (rc != 0) {
+    sct__store_release(&e->state, (uint32_t)ENTRY_GONE);
+    return rc;
+  }
+  char *base = (char *)s->header;
+  memset(base + data, 0, (size_t)data_bytes);
+  if (want->kind == KIND_LOCK)
+    sct__lockstate_init((sct__lockstate_t *)(void *)(base + data),
+                        (sct_lock_kind_t)want->lock_kind);
+  else if (lock)
+    sct__lockstate_init((sct__lockstate_t *)(void *)(base + lock),
+                        (sct_lock_kind_t)want->lock_kind);
+  strcpy(e->name, name);
+  e->kind = want->kind;
+  e->lock_kind = want->lock_kind;
+  e->n = want->n;
+  e->size = want->size;
+  e->align = want->align;
+  e->format_len = want->format_len;
+  e->format_hash = want->format_hash;
+  memcpy(e->format, want->format, FORMAT_KEPT);
+  e->offset = data;
+  e->lock_offset = want->kind == KIND_LOCK ? data : lock;
+  s->header->objects++;
+  sct__store_release(&e->state, (uint32_t)ENTRY_READY);
+  return 0;
+}
+
+/* Finds or makes @p name as @p want, per @p mode; *found gets the entry. */
+static int take(sct_space_t *s, const char *name, sct_space_mode_t mode,
+                const shape_t *want, space_entry_t **found) {
+  if (mode < SCT_SPACE_CREATE || mode > SCT_SPACE_FIND_OR_CREATE)
+    return SCT_EINVAL;
+  if (!valid_object_name(name))
+    return SCT_ENAME;
+  int rc = lock_space(s);
+  if (rc != 0)
+    return rc;
+  space_entry_t *slot;
+  space_entry_t *e = lookup(s, name, &slot);
+  if (e) {
+    if (!(mode & SCT_SPACE_FIND))
+      rc = SCT_EEXIST;
+    else if (!same_shape(e, want))
+      rc = SCT_ETYPE;
+  } else if (!(mode & SCT_SPACE_CREATE)) {
+    rc = SCT_ENOENT;
+  } else if (!slot) {
+    rc = SCT_ENOMEM;
+  } else if ((rc = make(s, slot, name, want)) == 0) {
+    e = slot;
+  }
+  unlock_space(s);
+  *found = e;
+  return rc;
+}
+
+static int describe(const sct_type_t *type, size_t n, uint32_t kind,
+                    uint32_t lock_kind, shape_t *shape) {
+  size_t len;
+  char *format;
+  int rc = sct_type_format(type, NULL, 0, &len);
+  if (rc != 0 && rc != SCT_EOVERFLOW)
+    return rc;
+  if (!(format = malloc(len + 1)))
+    return SCT_ENOMEM;
+  (void)sct_type_format(type, format, len + 1, NULL);
+  memset(shape, 0, sizeof *shape);
+  shape->kind = kind;
+  shape->lock_kind = lock_kind;
+  shape->n = n;
+  shape->size = type->size;
+  shape->align = type->align;
+  shape->format_len = (uint32_t)len;
+  shape->format_hash = hash_bytes(format, len);
+  memcpy(shape->format, format, len < FORMAT_KEPT ? len : FORMAT_KEPT - 1);
+  free(format);
+  return 0;
+}
+
+int sct_space_object(sct_space_t *space, const char *name,
+                     sct_space_mode_t mode, const sct_type_t *type, size_t n,
+                     int lock_kind, sct_obj_t **out) {
+  shape_t want;
+  space_entry_t *e;
+  int rc = space_check(space);
+  if (rc == 0 && !out)
+    rc = SCT_EINVAL;
+  if (rc == 0 && lock_kind != 0 && lock_kind != SCT_LOCK &&
+      lock_kind != SCT_RLOCK)
+    rc = SCT_EINVAL;
+  if (rc == 0)
+    rc = describe(type, n, n ? KIND_ARRAY : KIND_VALUE, (uint32_t)lock_kind,
+                  &want);
+  if (rc == 0)
+    rc = take(space, name, mode, &want, &e);
+  if (rc != 0)
+    return rc;
+  char *base = (char *)space->header;
+  return sct__obj_adopt(
+      out, type, n ? n : 1, n != 0, base + e->offset,
+      e->lock_offset ? (sct__lockstate_t *)(void *)(base + e->lock_offset)
+                     : NULL);
+}
+
+int sct_space_lock(sct_space_t *space, const char *name, sct_space_mode_t mode,
+                   sct_lock_kind_t kind, sct_lock_t **out) {
+  shape_t want;
+  space_entry_t *e;
+  int rc = space_check(space);
+  if (rc == 0 && (!out || (kind != SCT_LOCK && kind != SCT_RLOCK)))
+    rc = SCT_EINVAL;
+  if (rc == 0) {
+    memset(&want, 0, sizeof want);
+    want.kind = KIND_LOCK;
+    want.lock_kind = (uint32_t)kind;
+    want.size = sizeof(sct__lockstate_t);
+    want.align = 8;
+    rc = take(space, name, mode, &want, &e);
+  }
+  if (rc != 0)
+    return rc;
+  return sct__lock_adopt(
+      out, kind,
+      (sct__lockstate_t *)(void *)((char *)space->header + e->offset));
+}
+
+int sct_space_remove(sct_space_t *space, const char *name) {
+  int rc = space_check(space);
+  if (rc != 0)
+    return rc;
+  if (!valid_object_name(name))
+    return SCT_ENAME;
+  if ((rc = lock_space(space)) != 0)
+    return rc;
+  space_entry_t *e = lookup(space, name, NULL);
+  if (e) {
+    sct__store_release(&e->state, (uint32_t)ENTRY_GONE);
+    space->header->objects--;
+  }
+  unlock_space(space);
+  return e ? 0 : SCT_ENOENT;
+}
+
+int sct_space_offset(sct_space_t *space, const char *name, size_t *data,
+                     size_t *lock) {
+  int rc = space_check(space);
+  if (rc != 0)
+    return rc;
+  if (!data || !lock)
+    return SCT_EINVAL;
+  if (!valid_object_name(name))
+    return SCT_ENAME;
+  if ((rc = lock_space(space)) != 0)
+    return rc;
+  space_entry_t *e = lookup(space, name, NULL);
+  if (e) {
+    *data = (size_t)e->offset;
+    *lock = (size_t)e->lock_offset;
+  }
+  unlock_space(space);
+  return e ? 0 : SCT_ENOENT;
+}
+
+int sct_space_list(sct_space_t *space, sct_space_list_fn fn, void *ctx) {
+  int rc = space_check(space);
+  if (rc == 0 && !fn)
+    rc = SCT_EINVAL;
+  if (rc != 0)
+    return rc;
+  if ((rc = lock_space(space)) != 0)
+    return rc;
+  uint32_t n = space->header->objects, got = 0;
+  char(*names)[SCT_SPACE_NAME_MAX + 1] = malloc((n ? n : 1) * sizeof *names);
+  space_entry_t *e = entries(space);
+  for (uint32_t i = 0; names && i < space->header->slots && got < n; i++)
+    if (e[i].state == ENTRY_READY)
+      memcpy(names[got++], e[i].name, sizeof *names);
+  unlock_space(space);
+  if (!names)
+    return SCT_ENOMEM;
+  for (uint32_t i = 0; rc == 0 && i < got; i++)
+    rc = fn(names[i], ctx);
+  free(names);
+  return rc;
+}
