@@ -52,6 +52,7 @@ void bench_objects(const bench_opts_t *o);
 void bench_processes(const bench_opts_t *o);
 void bench_apr(const bench_opts_t *o);
 void bench_waiting(const bench_opts_t *o);
+void bench_space(const bench_opts_t *o);
 
 /* Targets started by the process benchmarks. */
 int bench_nop_target(const sct_args_t *args);
