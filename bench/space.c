@@ -24,8 +24,7 @@ static void open_or_create(const bench_opts_t *o) {
   (void)sct_space_unlink(name);
   double start = now_s();
   for (int i = 0; i < rounds; i++) {
-    check(sct_space_open_or_create(&space, name, (size_t)1 << 20, 64,
-                                   &created),
+    check(sct_space_open_or_create(&space, name, (size_t)1 << 20, 64, &created),
           "space create");
     check(sct_space_unlink(name), "space unlink");
     check(sct_space_close(space), "space close");
@@ -34,8 +33,7 @@ static void open_or_create(const bench_opts_t *o) {
   check(sct_space_create(&space, name, (size_t)1 << 20, 64), "space");
   start = now_s();
   for (int i = 0; i < rounds; i++) {
-    check(sct_space_open_or_create(&again, name, (size_t)1 << 20, 64,
-                                   &created),
+    check(sct_space_open_or_create(&again, name, (size_t)1 << 20, 64, &created),
           "space open");
     check(sct_space_close(again), "space close");
   }

@@ -1064,6 +1064,34 @@ SCT_EXTERN int sct_space_lock(sct_space_t *space, const char *name,
                               sct_space_mode_t mode, sct_lock_kind_t kind,
                               sct_lock_t **out);
 
+/**
+ * The waiting primitives, by name in the space (see sct_space_object for
+ * @p mode and the errors). Found ones must match what fixes their layout:
+ * a Condition's lock kind, a BoundedSemaphore's bound (an unbounded
+ * Semaphore is found whatever @p value says), a Barrier's parties, a
+ * Queue's type, capacity and flags. Each is freed with its own free
+ * function and valid while the space is open.
+ */
+SCT_EXTERN int sct_space_cond(sct_space_t *space, const char *name,
+                              sct_space_mode_t mode, sct_lock_kind_t kind,
+                              sct_cond_t **out);
+/** A Semaphore in a space (see sct_space_cond and sct_sem_new). */
+SCT_EXTERN int sct_space_sem(sct_space_t *space, const char *name,
+                             sct_space_mode_t mode, unsigned value, int bounded,
+                             sct_sem_t **out);
+/** An Event in a space (see sct_space_cond). */
+SCT_EXTERN int sct_space_event(sct_space_t *space, const char *name,
+                               sct_space_mode_t mode, sct_event_t **out);
+/** A Barrier in a space (see sct_space_cond and sct_barrier_new). */
+SCT_EXTERN int sct_space_barrier(sct_space_t *space, const char *name,
+                                 sct_space_mode_t mode, unsigned parties,
+                                 sct_barrier_t **out);
+/** A Queue in a space (see sct_space_cond and sct_queue_new). */
+SCT_EXTERN int sct_space_queue(sct_space_t *space, const char *name,
+                               sct_space_mode_t mode, const sct_type_t *type,
+                               size_t capacity, unsigned flags,
+                               sct_queue_t **out);
+
 /** Removes an object's name; its bytes are not reused. SCT_ENOENT. */
 SCT_EXTERN int sct_space_remove(sct_space_t *space, const char *name);
 

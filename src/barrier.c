@@ -35,47 +35,47 @@ static size_t state_size(unsigned parties) {
   return sizeof(barrier_state_t) + parties * sizeof(sct__ident_t);
 }
 
-static void init_state(sct__sync_t *s, unsigned parties) {
+static int valid_parties(unsigned parties) {
+  return parties >= 1 && parties <= MAX_PARTIES;
+}
+
+int sct__barrier_size(const sct__sync_params_t *p, size_t *size) {
+  if (!valid_parties(p->parties))
+    return SCT_EINVAL;
+  *size = state_size(p->parties);
+  return 0;
+}
+
+void sct__barrier_init(sct__sync_t *s, const sct__sync_params_t *p) {
   barrier_state_t *st = (barrier_state_t *)(void *)s->state;
-  st->parties = parties;
+  st->parties = p->parties;
   sct__lockstate_init(&st->lock, SCT_LOCK);
   if (s->flags & SCT__SYNC_GLOBAL)
     st->lock.wake_key |= SCT__WAKE_GLOBAL;
   sct__sync_waitword_init(s, &st->round, 0);
 }
 
-static int valid_parties(unsigned parties) {
-  return parties >= 1 && parties <= MAX_PARTIES;
+/* Anonymous when @p name is NULL. */
+static int make(sct_barrier_t **out, const char *name, unsigned parties) {
+  sct__sync_params_t p = {0, 0, parties, 0, NULL, 0, 0};
+  if (!out)
+    return SCT_EINVAL;
+  return sct__sync_make((sct__sync_t **)out, SCT__SYNC_BARRIER, &p, name);
 }
 
 int sct_barrier_new(sct_barrier_t **out, unsigned parties,
                     sct_barrier_action_fn action, void *ctx) {
-  sct__sync_t *s;
-  if (!out || !valid_parties(parties))
-    return SCT_EINVAL;
-  int rc = sct__sync_new(&s, SCT__SYNC_BARRIER, state_size(parties));
+  int rc = make(out, NULL, parties);
   if (rc == 0) {
-    init_state(s, parties);
-    s->action = action;
-    s->action_ctx = ctx;
-    *out = (sct_barrier_t *)s;
+    (*out)->s.action = action;
+    (*out)->s.action_ctx = ctx;
   }
   return rc;
 }
 
 int sct_barrier_create_named(sct_barrier_t **out, const char *name,
                              unsigned parties) {
-  sct__sync_t *s;
-  if (!out || !valid_parties(parties))
-    return SCT_EINVAL;
-  int rc =
-      sct__sync_create_named(&s, SCT__SYNC_BARRIER, name, state_size(parties));
-  if (rc == 0) {
-    init_state(s, parties);
-    sct__sync_publish(s);
-    *out = (sct_barrier_t *)s;
-  }
-  return rc;
+  return name ? make(out, name, parties) : SCT_EINVAL;
 }
 
 int sct__barrier_valid(const sct__sync_head_t *head, size_t size) {

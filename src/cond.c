@@ -22,86 +22,78 @@ typedef struct cond_state {
   sct__u64 total;
   sct__u64 wakeups;
   sct__u64 woken;
-  sct__lockstate_t lock; /* named Conditions: their own lock */
+  sct__lockstate_t lock; /* its own lock, unless made over another */
 } cond_state_t;
 
 static cond_state_t *state_of(const sct_cond_t *cond) {
   return (cond_state_t *)(void *)cond->s.state;
 }
 
-static void init_state(sct__sync_t *s) {
-  cond_state_t *st = (cond_state_t *)(void *)s->state;
-  sct__sync_waitword_init(s, &st->seq, 0);
-}
-
-int sct_cond_new(sct_cond_t **out, sct_lock_t *lock) {
-  sct__sync_t *s;
-  sct_lock_t *own = NULL;
-  if (!out)
+int sct__cond_size(const sct__sync_params_t *p, size_t *size) {
+  if (p->lock_kind != 0 && p->lock_kind != SCT_LOCK &&
+      p->lock_kind != SCT_RLOCK)
     return SCT_EINVAL;
-  if (lock) {
-    int rc = sct__lock_check(lock);
-    if (rc == 0 && (lock->flags & SCT__LOCK_FREED))
-      rc = SCT_ESTATE;
-    if (rc == 0 && (lock->flags & SCT__LOCK_BORROWED))
-      rc = SCT_EINVAL; /* its object, not the condition, would keep it */
-    if (rc != 0)
-      return rc;
-  } else {
-    int rc = sct_lock_new(&own, SCT_RLOCK);
-    if (rc != 0)
-      return rc;
-  }
-  int rc = sct__sync_new(&s, SCT__SYNC_COND, sizeof(cond_state_t));
-  if (rc != 0) {
-    if (own)
-      sct_lock_free(own);
-    return rc;
-  }
-  init_state(s);
-  if (own) {
-    s->lock = own;
-  } else {
-    /* A handle of its own, so the caller may free theirs; the given one
-     * is kept, since it owns the lock's memory. */
-    s->given_lock = sct__lock_ref(lock);
-    if ((rc = sct__lock_adopt(&s->lock, lock->kind, lock->state)) != 0) {
-      sct__sync_unref(s);
-      return rc;
-    }
-  }
-  *out = (sct_cond_t *)s;
+  *size = sizeof(cond_state_t);
   return 0;
 }
 
-/* A named Condition's lock lives in its page. */
-static int adopt_own_lock(sct__sync_t *s) {
+/* A Condition made without a lock gets one of its own, in its state. */
+void sct__cond_init(sct__sync_t *s, const sct__sync_params_t *p) {
   cond_state_t *st = (cond_state_t *)(void *)s->state;
+  sct__sync_waitword_init(s, &st->seq, 0);
+  if (p->lock_kind) {
+    sct__lockstate_init(&st->lock, p->lock_kind);
+    if (s->flags & SCT__SYNC_GLOBAL)
+      st->lock.wake_key |= SCT__WAKE_GLOBAL;
+  }
+}
+
+/* A handle on the lock in the state, when the state has one. */
+int sct__cond_attach(sct__sync_t *s) {
+  cond_state_t *st = (cond_state_t *)(void *)s->state;
+  if (st->lock.kind == 0 || s->lock)
+    return 0;
   return sct__lock_adopt(&s->lock, (sct_lock_kind_t)st->lock.kind, &st->lock);
+}
+
+/* Anonymous when @p name is NULL. */
+static int make(sct_cond_t **out, const char *name, sct_lock_kind_t kind) {
+  sct__sync_params_t p = {0, 0, 0, kind, NULL, 0, 0};
+  if (!out)
+    return SCT_EINVAL;
+  return sct__sync_make((sct__sync_t **)out, SCT__SYNC_COND, &p, name);
+}
+
+/* Over a given lock: a handle of its own on it, so the caller may free
+ * theirs, and the given one kept, since it owns the lock's memory. */
+static int make_over(sct_cond_t **out, sct_lock_t *lock) {
+  int rc = sct__lock_check(lock);
+  if (rc == 0 && (lock->flags & SCT__LOCK_FREED))
+    rc = SCT_ESTATE;
+  if (rc == 0 && (lock->flags & SCT__LOCK_BORROWED))
+    rc = SCT_EINVAL; /* its object, not the condition, would keep it */
+  if (rc == 0)
+    rc = make(out, NULL, (sct_lock_kind_t)0);
+  if (rc != 0)
+    return rc;
+  sct__sync_t *s = &(*out)->s;
+  s->given_lock = sct__lock_ref(lock);
+  if ((rc = sct__lock_adopt(&s->lock, lock->kind, lock->state)) != 0)
+    sct__sync_unref(s);
+  return rc;
+}
+
+int sct_cond_new(sct_cond_t **out, sct_lock_t *lock) {
+  if (!out)
+    return SCT_EINVAL;
+  return lock ? make_over(out, lock) : make(out, NULL, SCT_RLOCK);
 }
 
 int sct_cond_create_named(sct_cond_t **out, const char *name,
                           sct_lock_kind_t kind) {
-  sct__sync_t *s;
-  if (!out || (kind != SCT_LOCK && kind != SCT_RLOCK))
+  if (!name || (kind != SCT_LOCK && kind != SCT_RLOCK))
     return SCT_EINVAL;
-  int rc =
-      sct__sync_create_named(&s, SCT__SYNC_COND, name, sizeof(cond_state_t));
-  if (rc != 0)
-    return rc;
-  cond_state_t *st = (cond_state_t *)(void *)s->state;
-  init_state(s);
-  sct__lockstate_init(&st->lock, kind);
-  if (s->flags & SCT__SYNC_GLOBAL)
-    st->lock.wake_key |= SCT__WAKE_GLOBAL;
-  rc = adopt_own_lock(s);
-  if (rc != 0) {
-    sct__sync_discard_named(s, name);
-    return rc;
-  }
-  sct__sync_publish(s);
-  *out = (sct_cond_t *)s;
-  return 0;
+  return make(out, name, kind);
 }
 
 int sct__cond_valid(const sct__sync_head_t *head, size_t size) {
@@ -123,7 +115,7 @@ int sct_cond_open_named(sct_cond_t **out, const char *name, unsigned flags) {
   if (((cond_state_t *)(void *)s->state)->lock.kind == 0)
     rc = SCT_ETYPE; /* a named one always has its own lock */
   if (rc == 0)
-    rc = adopt_own_lock(s);
+    rc = sct__cond_attach(s);
   if (rc != 0) {
     sct__sync_unref(s);
     return rc;

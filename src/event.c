@@ -11,30 +11,31 @@ static event_state_t *state_of(const sct_event_t *event) {
   return (event_state_t *)(void *)event->s.state;
 }
 
-int sct_event_new(sct_event_t **out) {
-  sct__sync_t *s;
+int sct__event_size(const sct__sync_params_t *p, size_t *size) {
+  (void)p;
+  *size = sizeof(event_state_t);
+  return 0;
+}
+
+void sct__event_init(sct__sync_t *s, const sct__sync_params_t *p) {
+  (void)p;
+  sct__sync_waitword_init(s, &((event_state_t *)(void *)s->state)->flag, 0);
+}
+
+/* Anonymous when @p name is NULL. */
+static int make(sct_event_t **out, const char *name) {
+  sct__sync_params_t p = {0, 0, 0, 0, NULL, 0, 0};
   if (!out)
     return SCT_EINVAL;
-  int rc = sct__sync_new(&s, SCT__SYNC_EVENT, sizeof(event_state_t));
-  if (rc == 0) {
-    sct__sync_waitword_init(s, &((event_state_t *)(void *)s->state)->flag, 0);
-    *out = (sct_event_t *)s;
-  }
-  return rc;
+  return sct__sync_make((sct__sync_t **)out, SCT__SYNC_EVENT, &p, name);
+}
+
+int sct_event_new(sct_event_t **out) {
+  return make(out, NULL);
 }
 
 int sct_event_create_named(sct_event_t **out, const char *name) {
-  sct__sync_t *s;
-  if (!out)
-    return SCT_EINVAL;
-  int rc =
-      sct__sync_create_named(&s, SCT__SYNC_EVENT, name, sizeof(event_state_t));
-  if (rc == 0) {
-    sct__sync_waitword_init(s, &((event_state_t *)(void *)s->state)->flag, 0);
-    sct__sync_publish(s);
-    *out = (sct_event_t *)s;
-  }
-  return rc;
+  return name ? make(out, name) : SCT_EINVAL;
 }
 
 int sct__event_valid(const sct__sync_head_t *head, size_t size) {

@@ -52,31 +52,29 @@ static unsigned char *slot(queue_state_t *st, uint64_t position) {
          (size_t)(position % st->capacity) * st->item_size;
 }
 
-/* The state's size for @p type and @p capacity, after checking them. */
-static int layout(const sct_type_t *type, size_t capacity, unsigned flags,
-                  size_t *size) {
+int sct__queue_size(const sct__sync_params_t *p, size_t *size) {
+  const sct_type_t *type = p->type;
   int rc = sct__type_check(type);
   if (rc != 0)
     return rc;
-  if (capacity == 0 || capacity > MAX_CAPACITY ||
-      (flags & ~SCT_QUEUE_JOINABLE) != 0 || type->size > UINT32_MAX ||
+  if (p->capacity == 0 || p->capacity > MAX_CAPACITY ||
+      (p->flags & ~SCT_QUEUE_JOINABLE) != 0 || type->size > UINT32_MAX ||
       type->align > 4096)
     return SCT_EINVAL;
   size_t items;
-  rc = sct__mul_size(capacity, type->size, &items);
+  rc = sct__mul_size(p->capacity, type->size, &items);
   if (rc == 0)
     rc = sct__add_size(items_offset(type->align), items, size);
-  return rc == 0 && *size > UINT32_MAX - 64 ? SCT_EOVERFLOW : rc;
+  return rc;
 }
 
-static void init_state(sct__sync_t *s, const sct_type_t *type, size_t capacity,
-                       unsigned flags) {
+void sct__queue_init(sct__sync_t *s, const sct__sync_params_t *p) {
   queue_state_t *st = (queue_state_t *)(void *)s->state;
-  st->item_size = (uint32_t)type->size;
-  st->item_align = (uint32_t)type->align;
-  st->capacity = (uint32_t)capacity;
-  st->flags = flags;
-  st->items_offset = (uint32_t)items_offset(type->align);
+  st->item_size = (uint32_t)p->type->size;
+  st->item_align = (uint32_t)p->type->align;
+  st->capacity = (uint32_t)p->capacity;
+  st->flags = p->flags;
+  st->items_offset = (uint32_t)items_offset(p->type->align);
   sct__lockstate_init(&st->lock, SCT_LOCK);
   if (s->flags & SCT__SYNC_GLOBAL)
     st->lock.wake_key |= SCT__WAKE_GLOBAL;
@@ -85,38 +83,24 @@ static void init_state(sct__sync_t *s, const sct_type_t *type, size_t capacity,
   sct__sync_waitword_init(s, &st->done, 0);
 }
 
-int sct_queue_new(sct_queue_t **out, const sct_type_t *type, size_t capacity,
-                  unsigned flags) {
-  sct__sync_t *s;
-  size_t size;
+/* Anonymous when @p name is NULL. */
+static int make(sct_queue_t **out, const char *name, const sct_type_t *type,
+                size_t capacity, unsigned flags) {
+  sct__sync_params_t p = {0, 0, 0, 0, type, capacity, flags};
   if (!out)
     return SCT_EINVAL;
-  int rc = layout(type, capacity, flags, &size);
-  if (rc == 0)
-    rc = sct__sync_new(&s, SCT__SYNC_QUEUE, size);
-  if (rc == 0) {
-    init_state(s, type, capacity, flags);
-    *out = (sct_queue_t *)s;
-  }
-  return rc;
+  return sct__sync_make((sct__sync_t **)out, SCT__SYNC_QUEUE, &p, name);
+}
+
+int sct_queue_new(sct_queue_t **out, const sct_type_t *type, size_t capacity,
+                  unsigned flags) {
+  return make(out, NULL, type, capacity, flags);
 }
 
 int sct_queue_create_named(sct_queue_t **out, const char *name,
                            const sct_type_t *type, size_t capacity,
                            unsigned flags) {
-  sct__sync_t *s;
-  size_t size;
-  if (!out)
-    return SCT_EINVAL;
-  int rc = layout(type, capacity, flags, &size);
-  if (rc == 0)
-    rc = sct__sync_create_named(&s, SCT__SYNC_QUEUE, name, size);
-  if (rc == 0) {
-    init_state(s, type, capacity, flags);
-    sct__sync_publish(s);
-    *out = (sct_queue_t *)s;
-  }
-  return rc;
+  return name ? make(out, name, type, capacity, flags) : SCT_EINVAL;
 }
 
 int sct__queue_valid(const sct__sync_head_t *head, size_t size) {

@@ -19,36 +19,35 @@ static sem_state_t *state_of(const sct_sem_t *sem) {
   return (sem_state_t *)(void *)sem->s.state;
 }
 
-static void init_state(sct__sync_t *s, unsigned value, int bounded) {
+int sct__sem_size(const sct__sync_params_t *p, size_t *size) {
+  if (p->value > SEM_MAX)
+    return SCT_EINVAL;
+  *size = sizeof(sem_state_t);
+  return 0;
+}
+
+void sct__sem_init(sct__sync_t *s, const sct__sync_params_t *p) {
   sem_state_t *st = (sem_state_t *)(void *)s->state;
-  st->max = bounded ? value : SEM_MAX;
-  sct__sync_waitword_init(s, &st->value, value);
+  st->max = p->bounded ? p->value : SEM_MAX;
+  sct__sync_waitword_init(s, &st->value, p->value);
+}
+
+/* Anonymous when @p name is NULL. */
+static int make(sct_sem_t **out, const char *name, unsigned value,
+                int bounded) {
+  sct__sync_params_t p = {value, bounded, 0, 0, NULL, 0, 0};
+  if (!out)
+    return SCT_EINVAL;
+  return sct__sync_make((sct__sync_t **)out, SCT__SYNC_SEM, &p, name);
 }
 
 int sct_sem_new(sct_sem_t **out, unsigned value, int bounded) {
-  sct__sync_t *s;
-  if (!out || value > SEM_MAX)
-    return SCT_EINVAL;
-  int rc = sct__sync_new(&s, SCT__SYNC_SEM, sizeof(sem_state_t));
-  if (rc == 0) {
-    init_state(s, value, bounded);
-    *out = (sct_sem_t *)s;
-  }
-  return rc;
+  return make(out, NULL, value, bounded);
 }
 
 int sct_sem_create_named(sct_sem_t **out, const char *name, unsigned value,
                          int bounded) {
-  sct__sync_t *s;
-  if (!out || value > SEM_MAX)
-    return SCT_EINVAL;
-  int rc = sct__sync_create_named(&s, SCT__SYNC_SEM, name, sizeof(sem_state_t));
-  if (rc == 0) {
-    init_state(s, value, bounded);
-    sct__sync_publish(s);
-    *out = (sct_sem_t *)s;
-  }
-  return rc;
+  return name ? make(out, name, value, bounded) : SCT_EINVAL;
 }
 
 int sct__sem_valid(const sct__sync_head_t *head, size_t size) {

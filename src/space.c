@@ -10,8 +10,9 @@
  * MAKING. The layout is documented in sct.h for other languages.
  */
 #include "atomics.h"
-#include "internal.h"
+#include "sync.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,7 +45,8 @@ _Static_assert(sizeof(space_header_t) <= HEADER_BYTES, "space header size");
 _Static_assert(SCT_SPACE_NAME_MAX + 1 == 64, "entry name at 0, 64 bytes");
 
 enum { ENTRY_FREE = 0, ENTRY_MAKING = 1, ENTRY_READY = 2, ENTRY_GONE = 3 };
-enum { KIND_VALUE = 1, KIND_ARRAY = 2, KIND_LOCK = 3 };
+/* Kinds of entry; waiting primitives are KIND_SYNC + their sync kind. */
+enum { KIND_VALUE = 1, KIND_ARRAY = 2, KIND_LOCK = 3, KIND_SYNC = 16 };
 
 typedef struct space_entry {
   char name[SCT_SPACE_NAME_MAX + 1];
@@ -63,6 +65,7 @@ typedef struct space_entry {
 
 struct sct_space {
   uint32_t magic;
+  int global; /* named in Global\ (wake-up objects go there too) */
   sct__segment_t segment;
   space_header_t *header;
 };
@@ -79,6 +82,9 @@ typedef struct shape {
   uint64_t format_hash;
   uint32_t format_len;
   char format[FORMAT_KEPT];
+  /* Fills a new object's zeroed bytes (waiting primitives), or NULL. */
+  int (*init)(void *data, size_t size, void *ctx);
+  void *init_ctx;
 } shape_t;
 
 static space_entry_t *entries(const sct_space_t *s) {
@@ -133,11 +139,13 @@ static void unlock_space(sct_space_t *s) {
 
 /* ---- making, opening ---- */
 
-static int wrap(sct_space_t **out, const sct__segment_t *seg) {
+static int wrap(sct_space_t **out, const sct__segment_t *seg,
+                const char *path) {
   sct_space_t *s = sct__pool_get(&sct__space_pool);
   if (!s)
     return SCT_ENOMEM;
   s->magic = SCT__MAGIC_SPACE;
+  s->global = sct__named_is_global(path);
   s->segment = *seg;
   s->header = seg->addr;
   *out = s;
@@ -186,7 +194,7 @@ int sct_space_create(sct_space_t **out, const char *name, size_t size,
   if (sct__named_is_global(path))
     h->lock.wake_key |= SCT__WAKE_GLOBAL;
   sct__store_release(&h->ready, SPACE_READY);
-  rc = wrap(out, &seg);
+  rc = wrap(out, &seg, path);
   if (rc != 0) {
     sct__segment_close(&seg);
     sct__segment_unlink_named(path);
@@ -227,7 +235,7 @@ int sct_space_open(sct_space_t **out, const char *name, unsigned flags) {
     rc = sct__segment_open_named(&seg, path, flags);
     if (rc == 0) {
       rc = check_header(&seg);
-      if (rc == 0 && (rc = wrap(out, &seg)) == 0)
+      if (rc == 0 && (rc = wrap(out, &seg, path)) == 0)
         return 0;
       sct__segment_close(&seg);
     }
@@ -352,6 +360,11 @@ static int make(sct_space_t *s, space_entry_t *e, const char *name,
   else if (lock)
     sct__lockstate_init((sct__lockstate_t *)(void *)(base + lock),
                         (sct_lock_kind_t)want->lock_kind);
+  if (want->init &&
+      (rc = want->init(base + data, (size_t)data_bytes, want->init_ctx)) != 0) {
+    sct__store_release(&e->state, (uint32_t)ENTRY_GONE);
+    return rc;
+  }
   strcpy(e->name, name);
   e->kind = want->kind;
   e->lock_kind = want->lock_kind;
@@ -524,5 +537,113 @@ int sct_space_list(sct_space_t *space, sct_space_list_fn fn, void *ctx) {
   for (uint32_t i = 0; rc == 0 && i < got; i++)
     rc = fn(names[i], ctx);
   free(names);
+  return rc;
+}
+
+/* ---- waiting primitives in a space ---- */
+
+typedef struct sync_made {
+  sct__sync_kind_t kind;
+  const sct__sync_params_t *params;
+  int global;
+  sct__sync_t *handle; /* set when made here */
+} sync_made_t;
+
+static int init_sync(void *data, size_t size, void *ctx) {
+  sync_made_t *m = ctx;
+  return sct__sync_make_at(&m->handle, m->kind, m->params, data, size,
+                           m->global);
+}
+
+/*
+ * Finds or makes a waiting primitive of @p kind. What must match when
+ * one is found is in @p what (its kind's parameters that fix its layout,
+ * as text), compared like a type's format.
+ */
+static int take_sync(sct_space_t *space, const char *name,
+                     sct_space_mode_t mode, sct__sync_kind_t kind,
+                     const sct__sync_params_t *params, const char *what,
+                     void **out) {
+  shape_t want;
+  space_entry_t *e;
+  size_t size, len = strlen(what);
+  int rc = space_check(space);
+  if (rc == 0 && !out)
+    rc = SCT_EINVAL;
+  if (rc == 0)
+    rc = sct__sync_size(kind, params, &size);
+  if (rc != 0)
+    return rc;
+  sync_made_t made = {kind, params, space->global, NULL};
+  memset(&want, 0, sizeof want);
+  want.kind = KIND_SYNC + (uint32_t)kind;
+  want.size = size;
+  want.align = 64;
+  want.format_len = (uint32_t)len;
+  want.format_hash = hash_bytes(what, len);
+  memcpy(want.format, what, len < FORMAT_KEPT ? len : FORMAT_KEPT - 1);
+  want.init = init_sync;
+  want.init_ctx = &made;
+  if ((rc = take(space, name, mode, &want, &e)) != 0)
+    return rc;
+  if (made.handle) {
+    *out = made.handle;
+    return 0;
+  }
+  return sct__sync_wrap_at((sct__sync_t **)out, kind,
+                           (char *)space->header + e->offset, (size_t)e->size);
+}
+
+int sct_space_cond(sct_space_t *space, const char *name, sct_space_mode_t mode,
+                   sct_lock_kind_t kind, sct_cond_t **out) {
+  sct__sync_params_t p = {0, 0, 0, kind, NULL, 0, 0};
+  char what[32];
+  if (kind != SCT_LOCK && kind != SCT_RLOCK)
+    return SCT_EINVAL;
+  snprintf(what, sizeof what, "cond:%d", (int)kind);
+  return take_sync(space, name, mode, SCT__SYNC_COND, &p, what, (void **)out);
+}
+
+int sct_space_sem(sct_space_t *space, const char *name, sct_space_mode_t mode,
+                  unsigned value, int bounded, sct_sem_t **out) {
+  sct__sync_params_t p = {value, bounded, 0, 0, NULL, 0, 0};
+  char what[48];
+  /* A bounded one is fixed by its bound; any value finds an unbounded. */
+  snprintf(what, sizeof what, "sem:%u", bounded ? value : 0xffffffffu);
+  return take_sync(space, name, mode, SCT__SYNC_SEM, &p, what, (void **)out);
+}
+
+int sct_space_event(sct_space_t *space, const char *name, sct_space_mode_t mode,
+                    sct_event_t **out) {
+  sct__sync_params_t p = {0, 0, 0, 0, NULL, 0, 0};
+  return take_sync(space, name, mode, SCT__SYNC_EVENT, &p, "event",
+                   (void **)out);
+}
+
+int sct_space_barrier(sct_space_t *space, const char *name,
+                      sct_space_mode_t mode, unsigned parties,
+                      sct_barrier_t **out) {
+  sct__sync_params_t p = {0, 0, parties, 0, NULL, 0, 0};
+  char what[32];
+  snprintf(what, sizeof what, "barrier:%u", parties);
+  return take_sync(space, name, mode, SCT__SYNC_BARRIER, &p, what,
+                   (void **)out);
+}
+
+int sct_space_queue(sct_space_t *space, const char *name, sct_space_mode_t mode,
+                    const sct_type_t *type, size_t capacity, unsigned flags,
+                    sct_queue_t **out) {
+  sct__sync_params_t p = {0, 0, 0, 0, type, capacity, flags};
+  size_t len;
+  int rc = sct_type_format(type, NULL, 0, &len);
+  if (rc != 0 && rc != SCT_EOVERFLOW)
+    return rc;
+  char *what = malloc(len + 64);
+  if (!what)
+    return SCT_ENOMEM;
+  int at = snprintf(what, 64, "queue:%zu:%u:", capacity, flags);
+  (void)sct_type_format(type, what + at, len + 1, NULL);
+  rc = take_sync(space, name, mode, SCT__SYNC_QUEUE, &p, what, (void **)out);
+  free(what);
   return rc;
 }

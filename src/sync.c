@@ -26,13 +26,19 @@ typedef struct named_page {
 static const char *const spaces[] = {NULL,    "cond",    "sem",
                                      "event", "barrier", "queue"};
 
-typedef int (*valid_fn)(const sct__sync_head_t *head, size_t size);
-static const valid_fn checks[] = {NULL,
-                                  sct__cond_valid,
-                                  sct__sem_valid,
-                                  sct__event_valid,
-                                  sct__barrier_valid,
-                                  sct__queue_valid};
+/* What each kind brings, by sct__sync_kind_t. */
+static const struct {
+  int (*valid)(const sct__sync_head_t *head, size_t size);
+  int (*size)(const sct__sync_params_t *p, size_t *size);
+  void (*init)(sct__sync_t *s, const sct__sync_params_t *p);
+  int (*attach)(sct__sync_t *s); /* may be NULL */
+} kinds[] = {
+    {NULL, NULL, NULL, NULL},
+    {sct__cond_valid, sct__cond_size, sct__cond_init, sct__cond_attach},
+    {sct__sem_valid, sct__sem_size, sct__sem_init, NULL},
+    {sct__event_valid, sct__event_size, sct__event_init, NULL},
+    {sct__barrier_valid, sct__barrier_size, sct__barrier_init, NULL},
+    {sct__queue_valid, sct__queue_size, sct__queue_init, NULL}};
 
 /* The head, then the kind's own checks, of a state of at most @p room
  * bytes that this process did not make. */
@@ -41,7 +47,7 @@ static int check_state(const sct__sync_head_t *head, sct__sync_kind_t kind,
   if (head->kind != (uint32_t)kind || head->size > room ||
       head->size < sizeof *head)
     return SCT_ETYPE;
-  return checks[kind](head, head->size);
+  return kinds[kind].valid(head, head->size);
 }
 
 int sct__sync_check(const void *handle, sct__sync_kind_t kind) {
@@ -267,4 +273,65 @@ sct__sync_kind_t sct__sync_kind_of_arg(int arg_kind) {
   case SCT_ARG_QUEUE: return SCT__SYNC_QUEUE;
   default: return (sct__sync_kind_t)0;
   }
+}
+
+static int attach(sct__sync_t *s) {
+  return kinds[s->kind].attach ? kinds[s->kind].attach(s) : 0;
+}
+
+int sct__sync_size(sct__sync_kind_t kind, const sct__sync_params_t *p,
+                   size_t *size) {
+  int rc = kinds[kind].size(p, size);
+  return rc == 0 && *size > UINT32_MAX - STATE_OFFSET ? SCT_EOVERFLOW : rc;
+}
+
+int sct__sync_make(sct__sync_t **out, sct__sync_kind_t kind,
+                   const sct__sync_params_t *p, const char *name) {
+  size_t size;
+  sct__sync_t *s;
+  int rc = sct__sync_size(kind, p, &size);
+  if (rc == 0)
+    rc = name ? sct__sync_create_named(&s, kind, name, size)
+              : sct__sync_new(&s, kind, size);
+  if (rc != 0)
+    return rc;
+  kinds[kind].init(s, p);
+  if ((rc = attach(s)) != 0) {
+    if (name)
+      sct__sync_discard_named(s, name);
+    else
+      sct__sync_unref(s);
+    return rc;
+  }
+  if (name)
+    sct__sync_publish(s);
+  *out = s;
+  return 0;
+}
+
+int sct__sync_make_at(sct__sync_t **out, sct__sync_kind_t kind,
+                      const sct__sync_params_t *p, void *state, size_t size,
+                      int global) {
+  sct__sync_t *s = handle_new(kind, state);
+  if (!s)
+    return SCT_ENOMEM;
+  fill_head(state, kind, size);
+  if (global)
+    s->flags |= SCT__SYNC_GLOBAL;
+  kinds[kind].init(s, p);
+  int rc = attach(s);
+  if (rc != 0) {
+    sct__sync_unref(s);
+    return rc;
+  }
+  *out = s;
+  return 0;
+}
+
+int sct__sync_wrap_at(sct__sync_t **out, sct__sync_kind_t kind, void *state,
+                      size_t size) {
+  int rc = sct__sync_adopt(out, kind, state, size);
+  if (rc == 0 && (rc = attach(*out)) != 0)
+    sct__sync_unref(*out);
+  return rc;
 }

@@ -99,6 +99,48 @@ struct sct_queue {
 
 extern sct__pool_t sct__sync_pool;
 
+/* What a new state of each kind is made from (each kind reads its own). */
+typedef struct sct__sync_params {
+  unsigned value;            /* Semaphore */
+  int bounded;               /* Semaphore */
+  unsigned parties;          /* Barrier */
+  sct_lock_kind_t lock_kind; /* Condition with a lock of its own, or 0 */
+  const sct_type_t *type;    /* Queue */
+  size_t capacity;           /* Queue */
+  unsigned flags;            /* Queue */
+} sct__sync_params_t;
+
+/* Each kind's part: the size of a state for @p p (after checking @p p:
+ * SCT_EINVAL, SCT_EOVERFLOW ...), filling a zeroed state whose head is
+ * set, and (Condition) what a handle needs besides its state. */
+int sct__cond_size(const sct__sync_params_t *p, size_t *size);
+int sct__sem_size(const sct__sync_params_t *p, size_t *size);
+int sct__event_size(const sct__sync_params_t *p, size_t *size);
+int sct__barrier_size(const sct__sync_params_t *p, size_t *size);
+int sct__queue_size(const sct__sync_params_t *p, size_t *size);
+void sct__cond_init(sct__sync_t *s, const sct__sync_params_t *p);
+void sct__sem_init(sct__sync_t *s, const sct__sync_params_t *p);
+void sct__event_init(sct__sync_t *s, const sct__sync_params_t *p);
+void sct__barrier_init(sct__sync_t *s, const sct__sync_params_t *p);
+void sct__queue_init(sct__sync_t *s, const sct__sync_params_t *p);
+int sct__cond_attach(sct__sync_t *s);
+
+/* Makes a state of @p kind: anonymous in the heap (@p name NULL) or
+ * named, filled from @p p, and a handle to it. */
+int sct__sync_make(sct__sync_t **out, sct__sync_kind_t kind,
+                   const sct__sync_params_t *p, const char *name);
+
+/* For states that live in a named space: the size a state needs, making
+ * one in zeroed memory at @p state (@p global: named in Global\), and a
+ * handle (which owns nothing) to one made before. */
+int sct__sync_size(sct__sync_kind_t kind, const sct__sync_params_t *p,
+                   size_t *size);
+int sct__sync_make_at(sct__sync_t **out, sct__sync_kind_t kind,
+                      const sct__sync_params_t *p, void *state, size_t size,
+                      int global);
+int sct__sync_wrap_at(sct__sync_t **out, sct__sync_kind_t kind, void *state,
+                      size_t size);
+
 /* Checks a handle: 0, SCT_EINVAL (NULL, not a handle), SCT_ESTATE
  * (freed), SCT_ETYPE (another kind). */
 int sct__sync_check(const void *handle, sct__sync_kind_t kind);

@@ -479,6 +479,99 @@ static void test_lock_owner_death(void) {
   ASSERT_OK(sct_space_close(space));
 }
 
+/* ---- waiting primitives in a space ---- */
+
+/* Opens the space by name, finds its queue and event, puts 1..100 and
+ * sets the event. */
+static int child_space_producer(const sct_args_t *args) {
+  const char *name;
+  sct_space_t *space;
+  sct_queue_t *queue;
+  sct_event_t *done;
+  if (sct_args_str(args, 0, &name) != 0 || sct_space_open(&space, name, 0) ||
+      sct_space_queue(space, "q", SCT_SPACE_FIND, type_of('q'), 8, 0, &queue) !=
+          0 ||
+      sct_space_event(space, "done", SCT_SPACE_FIND, &done) != 0)
+    return 10;
+  for (int64_t i = 1; i <= 100; i++)
+    if (sct_queue_put(queue, &i, SCT_INFINITE) != 0)
+      return 11;
+  return sct_event_set(done) == 0 && sct_queue_free(queue) == 0 &&
+                 sct_event_free(done) == 0 && sct_space_close(space) == 0
+             ? 0
+             : 12;
+}
+
+static void test_waiting_in_space(void) {
+  const char *name = unique("space-waiting");
+  sct_space_t *a, *b;
+  sct_cond_t *c1, *c2;
+  sct_sem_t *s1, *s2;
+  sct_event_t *e1;
+  sct_barrier_t *b1;
+  sct_queue_t *q1;
+  unsigned v;
+  (void)sct_space_unlink(name);
+  ASSERT_OK(sct_space_create(&a, name, SPACE_SIZE, 32));
+  ASSERT_OK(sct_space_open(&b, name, 0));
+
+  ASSERT_OK(sct_space_cond(a, "c", SCT_SPACE_CREATE, SCT_RLOCK, &c1));
+  ASSERT_OK(sct_space_cond(b, "c", SCT_SPACE_FIND, SCT_RLOCK, &c2));
+  ASSERT_RC(sct_space_cond(b, "c", SCT_SPACE_FIND, SCT_LOCK, &c2), SCT_ETYPE);
+  ASSERT_RC(sct_space_cond(b, "c", SCT_SPACE_FIND, (sct_lock_kind_t)5, &c2),
+            SCT_EINVAL);
+  ASSERT_OK(sct_cond_acquire(c1, 0));
+  ASSERT_OK(sct_cond_notify_all(c1));
+  ASSERT_OK(sct_cond_release(c1));
+
+  ASSERT_OK(sct_space_sem(a, "s", SCT_SPACE_CREATE, 2, 1, &s1));
+  ASSERT_OK(sct_space_sem(b, "s", SCT_SPACE_FIND, 2, 1, &s2));
+  ASSERT_RC(sct_space_sem(b, "s", SCT_SPACE_FIND, 3, 1, &s2), SCT_ETYPE);
+  ASSERT_RC(sct_space_event(b, "s", SCT_SPACE_FIND, &e1), SCT_ETYPE);
+  ASSERT_OK(sct_sem_acquire(s2, 0));
+  ASSERT_OK(sct_sem_value(s1, &v));
+  CU_ASSERT_EQUAL(v, 1);
+  ASSERT_OK(sct_sem_release(s1));
+  ASSERT_RC(sct_sem_release(s1), SCT_EOVERFLOW);
+
+  ASSERT_OK(sct_space_barrier(a, "b", SCT_SPACE_CREATE, 1, &b1));
+  ASSERT_RC(sct_space_barrier(b, "b", SCT_SPACE_FIND, 2, &b1), SCT_ETYPE);
+  ASSERT_OK(sct_barrier_wait(b1, 0, &v));
+  CU_ASSERT_EQUAL(v, 0);
+
+  ASSERT_OK(sct_space_queue(a, "q", SCT_SPACE_CREATE, type_of('q'), 8, 0, &q1));
+  ASSERT_RC(sct_space_queue(b, "q", SCT_SPACE_FIND, type_of('q'), 9, 0, &q1),
+            SCT_ETYPE);
+  ASSERT_RC(sct_space_queue(b, "q", SCT_SPACE_FIND, type_of('d'), 8, 0, &q1),
+            SCT_ETYPE);
+  ASSERT_OK(sct_space_event(a, "done", SCT_SPACE_CREATE, &e1));
+
+  /* Another process, which knows only the space's name. */
+  sct_arg_t args[] = {SCT_ASTR(name)};
+  sct_process_t *p = start_child("space.producer", args, 1);
+  CU_ASSERT_FATAL(p != NULL);
+  int64_t sum = 0;
+  for (int i = 0; i < 100; i++) {
+    int64_t item = 0;
+    ASSERT_OK(sct_queue_get(q1, &item, 30000));
+    sum += item;
+  }
+  CU_ASSERT_EQUAL(sum, 5050);
+  ASSERT_OK(sct_event_wait(e1, 30000));
+  CU_ASSERT_EQUAL(finish_child(p), 0);
+
+  ASSERT_OK(sct_cond_free(c1));
+  ASSERT_OK(sct_cond_free(c2));
+  ASSERT_OK(sct_sem_free(s1));
+  ASSERT_OK(sct_sem_free(s2));
+  ASSERT_OK(sct_event_free(e1));
+  ASSERT_OK(sct_barrier_free(b1));
+  ASSERT_OK(sct_queue_free(q1));
+  ASSERT_OK(sct_space_unlink(name));
+  ASSERT_OK(sct_space_close(a));
+  ASSERT_OK(sct_space_close(b));
+}
+
 /* ---- helpers for the Python interop test (tests/space_interop.py) ---- */
 
 /*
@@ -555,16 +648,21 @@ static int space_helper(int argc, char **argv) {
   return 2;
 }
 
-static CU_TestInfo tests[] = {{"type formats", test_type_formats},
-                              {"bad inputs", test_bad_inputs},
-                              {"objects", test_objects},
-                              {"open-or-create race", test_open_or_create_race},
-                              {"creator killed", test_creator_killed},
-                              {"lock owner death", test_lock_owner_death},
-                              CU_TEST_INFO_NULL};
+static CU_TestInfo tests[] = {
+    {"type formats", test_type_formats},
+    {"bad inputs", test_bad_inputs},
+    {"objects", test_objects},
+    {"open-or-create race", test_open_or_create_race},
+    {"creator killed", test_creator_killed},
+    {"lock owner death", test_lock_owner_death},
+    {"waiting primitives in a space", test_waiting_in_space},
+    CU_TEST_INFO_NULL};
 
-static const sct_target_t targets[] = {{"space.race", child_race},
-                                       {"space.fill", child_fill},
-                                       {"space.hold", child_hold_space_lock}};
+static const sct_target_t targets[] = {
+    {"space.race", child_race},
+    {"space.fill", child_fill},
+    {"space.hold", child_hold_space_lock},
+    {"space.producer", child_space_producer}};
 
-const test_suite_t suite_space = {"space", tests, targets, 3, space_helper};
+const test_suite_t suite_space = {
+    "space", tests, targets, sizeof targets / sizeof targets[0], space_helper};
