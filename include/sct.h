@@ -985,9 +985,9 @@ SCT_EXTERN size_t sct_segment_size(const sct_segment_t *seg);
  * entry is dropped by the next caller, which gets SCT_OK as usual). The
  * bytes of a removed object are not reused: size a space for its life.
  * A space's creator killed before it finished the header leaves a name
- * that opens as SCT_ETYPE: unlink it. Objects from a space are not passed
- * to children as arguments (sct_process_start says SCT_EINVAL): children
- * open the space by name.
+ * that opens as SCT_ETYPE: unlink it. Objects from a space do not go to
+ * spawned children as arguments (sct_process_start says SCT_EINVAL):
+ * children open the space by name (forked ones inherit the mapping).
  *
  * Byte layout (native byte order; Python and others read it, see the
  * README): a 256-byte header ("SCT1" ready mark at 0, u32 version at 4,

@@ -560,6 +560,14 @@ static void test_waiting_in_space(void) {
   ASSERT_OK(sct_event_wait(e1, 30000));
   CU_ASSERT_EQUAL(finish_child(p), 0);
 
+  /* Passed to a spawned child, it is refused: children open by name. */
+  sct_process_t *spawned;
+  sct_arg_t queue_arg[] = {SCT_AQUEUE(q1)};
+  ASSERT_OK(sct_process_new(&spawned, "space.producer", queue_arg, 1));
+  ASSERT_OK(sct_process_set_start_method(spawned, SCT_START_SPAWN));
+  ASSERT_RC(sct_process_start(spawned), SCT_EINVAL);
+  ASSERT_OK(sct_process_free(spawned));
+
   ASSERT_OK(sct_cond_free(c1));
   ASSERT_OK(sct_cond_free(c2));
   ASSERT_OK(sct_sem_free(s1));
