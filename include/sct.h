@@ -20,6 +20,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#if defined(_MSC_VER) && !defined(__clang__)
+#include <intrin.h> /* _InterlockedExchangeAdd64 for sct_counter_add */
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -826,6 +829,40 @@ SCT_EXTERN int sct_value_add(sct_obj_t *obj, int64_t delta, int64_t *old);
  */
 SCT_EXTERN int sct_value_cas(sct_obj_t *obj, int64_t *expected,
                              int64_t desired);
+
+/**
+ * A 64-bit integer checked once, for sct_counter_add: the fast path of
+ * sct_value_add and sct_array_add, an inline atomic add with no call and
+ * no checks left (they were made when the counter was taken). Valid while
+ * its object is; the object must not be freed while it is used.
+ */
+typedef struct sct_counter {
+  volatile int64_t *at; /**< the integer (private) */
+} sct_counter_t;
+
+/**
+ * A counter for an integer Value of an 8-byte typecode ('q', 'Q', and 'l'
+ * or 'L' where long has 8 bytes).
+ * @return 0; SCT_EINVAL (NULL); SCT_ESTATE (freed); SCT_ETYPE (another
+ * type, or an Array).
+ */
+SCT_EXTERN int sct_value_counter(sct_obj_t *obj, sct_counter_t *out);
+
+/** A counter for element @p i of an Array (see sct_value_counter;
+ * SCT_ERANGE past the end). */
+SCT_EXTERN int sct_array_counter(sct_obj_t *obj, size_t i, sct_counter_t *out);
+
+/**
+ * Atomically adds @p delta (wrapping like sct_value_add) and returns the
+ * previous value. Takes no lock; sequentially consistent.
+ */
+static inline int64_t sct_counter_add(sct_counter_t c, int64_t delta) {
+#if defined(_MSC_VER) && !defined(__clang__)
+  return _InterlockedExchangeAdd64((volatile long long *)c.at, delta);
+#else
+  return __atomic_fetch_add(c.at, delta, __ATOMIC_SEQ_CST);
+#endif
+}
 
 /** Atomic add to element @p i, as sct_value_add (a histogram bin, say). */
 SCT_EXTERN int sct_array_add(sct_obj_t *obj, size_t i, int64_t delta,

@@ -235,6 +235,27 @@ static int cas_int(sct_obj_t *obj, access_t how, size_t i, int64_t *expected,
   return swapped ? 0 : SCT_ESTATE;
 }
 
+static int counter_at(sct_obj_t *obj, access_t how, size_t i,
+                      sct_counter_t *out) {
+  void *at;
+  int rc = check_int(obj, how, i, &at);
+  if (rc == 0 && !out)
+    rc = SCT_EINVAL;
+  if (rc == 0 && obj->type->size != sizeof(int64_t))
+    rc = SCT_ETYPE;
+  if (rc == 0)
+    out->at = at;
+  return rc;
+}
+
+int sct_value_counter(sct_obj_t *obj, sct_counter_t *out) {
+  return counter_at(obj, AS_VALUE, 0, out);
+}
+
+int sct_array_counter(sct_obj_t *obj, size_t i, sct_counter_t *out) {
+  return counter_at(obj, AS_ELEMENT, i, out);
+}
+
 int sct_value_add(sct_obj_t *obj, int64_t delta, int64_t *old) {
   return add_int(obj, AS_VALUE, 0, delta, old);
 }

@@ -255,6 +255,39 @@ static void test_atomics(void) {
   sct_obj_free(d);
 }
 
+/* Counters: checked once, then an inline atomic add. */
+static void test_counters(void) {
+  sct_obj_t *q, *arr, *small, *d;
+  sct_counter_t c;
+  int64_t got = -1;
+  ASSERT_OK(sct_value_new(&q, type_of('q'), &(int64_t){40}, NULL));
+  ASSERT_OK(sct_value_counter(q, &c));
+  CU_ASSERT_EQUAL(sct_counter_add(c, 2), 40);
+  ASSERT_OK(sct_value_get_i64(q, &got));
+  CU_ASSERT_EQUAL(got, 42);
+  CU_ASSERT_EQUAL(sct_counter_add(c, -50), 42);
+  ASSERT_OK(sct_value_get_i64(q, &got));
+  CU_ASSERT_EQUAL(got, -8);
+  ASSERT_OK(sct_rawarray_new(&arr, type_of('Q'), 4, NULL));
+  ASSERT_OK(sct_array_counter(arr, 3, &c));
+  sct_counter_add(c, 7);
+  ASSERT_OK(sct_array_get_i64(arr, 3, &got));
+  CU_ASSERT_EQUAL(got, 7);
+  ASSERT_RC(sct_array_counter(arr, 4, &c), SCT_ERANGE);
+  ASSERT_RC(sct_value_counter(arr, &c), SCT_ETYPE); /* an Array */
+  ASSERT_RC(sct_array_counter(arr, 0, NULL), SCT_EINVAL);
+  ASSERT_OK(sct_rawvalue_new(&small, type_of('i'), NULL));
+  ASSERT_RC(sct_value_counter(small, &c), SCT_ETYPE); /* 4 bytes */
+  ASSERT_OK(sct_rawvalue_new(&d, type_of('d'), NULL));
+  ASSERT_RC(sct_value_counter(d, &c), SCT_ETYPE);
+  ASSERT_RC(sct_value_counter(NULL, &c), SCT_EINVAL);
+  ASSERT_OK(sct_obj_free(d));
+  ASSERT_RC(sct_value_counter(d, &c), SCT_ESTATE);
+  sct_obj_free(q);
+  sct_obj_free(arr);
+  sct_obj_free(small);
+}
+
 /* Element forms of the integer functions, and the Value forms refusing
  * Arrays instead of acting on element 0. */
 static void test_element_integers(void) {
@@ -397,6 +430,7 @@ static CU_TestInfo tests[] = {
     {"int and float access", test_int_and_float_access},
     {"atomics", test_atomics},
     {"element integers", test_element_integers},
+    {"counters", test_counters},
     {"copy and synchronized", test_copy_and_synchronized},
     {"borrowed handles", test_borrowed_handles},
     {"double free", test_double_free},

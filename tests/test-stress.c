@@ -50,6 +50,17 @@ static int child_atomic_add(const sct_args_t *args) {
   return 0;
 }
 
+/* The same through a counter taken once: an inline atomic add. */
+static int child_counter_add(const sct_args_t *args) {
+  sct_obj_t *v;
+  sct_counter_t counter;
+  if (sct_args_obj(args, 0, &v) != 0 || sct_value_counter(v, &counter) != 0)
+    return 10;
+  for (int i = 0; i < ROUNDS; i++)
+    sct_counter_add(counter, 1);
+  return 0;
+}
+
 /* A histogram: each process drops ROUNDS samples into HIST_BINS bins of
  * one Array with atomic increments. */
 #define HIST_BINS 16
@@ -108,6 +119,16 @@ static void test_atomic_adds(void) {
     CU_ASSERT_EQUAL(total, cases[c].expected);
     ASSERT_OK(sct_obj_free(v));
   }
+}
+
+static void test_counter_adds(void) {
+  sct_obj_t *v;
+  int64_t total = -1;
+  ASSERT_OK(sct_rawvalue_new(&v, type_of('q'), NULL));
+  run_contenders("stress.counter", v);
+  ASSERT_OK(sct_value_get_i64(v, &total));
+  CU_ASSERT_EQUAL(total, (int64_t)PROCS * ROUNDS);
+  ASSERT_OK(sct_obj_free(v));
 }
 
 /* Every bin gets exactly its share from every process: one Array and one
@@ -184,12 +205,15 @@ static void test_narrow_atomics(void) {
 static CU_TestInfo tests[] = {{"locked increments", test_locked_increments},
                               {"atomic adds", test_atomic_adds},
                               {"histogram", test_histogram},
+                              {"counter adds", test_counter_adds},
                               {"narrow atomics", test_narrow_atomics},
                               CU_TEST_INFO_NULL};
 
 static const sct_target_t targets[] = {
     {"stress.increment", child_increment},
     {"stress.atomic", child_atomic_add},
-    {"stress.histogram", child_histogram}};
+    {"stress.histogram", child_histogram},
+    {"stress.counter", child_counter_add}};
 
-const test_suite_t suite_stress = {"stress", tests, targets, 3, NULL};
+const test_suite_t suite_stress = {"stress", tests, targets,
+                                   sizeof targets / sizeof targets[0], NULL};
