@@ -126,7 +126,12 @@ static int sleep_on(sct__lockstate_t *s, uint64_t seen, int slice) {
     }
     seen = marked;
   }
-  rc = sct__word_wait(wait_half(s), (uint32_t)(seen >> 32), slice, s->wake_key);
+  if (s->kind == SCT__KIND_MUTEX)
+    rc = sct__word_wait(wait_half(s), (uint32_t)(seen >> 32), slice,
+                        s->wake_key);
+  else
+    rc = sct__word_wait_owner(wait_half(s), (uint32_t)(seen >> 32), slice,
+                              s->wake_key, seen & OWNER_MASK);
   stop_sleeping(s);
   return rc;
 }
@@ -168,7 +173,10 @@ SCT__NOINLINE static int acquire_slow(sct__lockstate_t *s, uint64_t me,
       if (left < slice)
         slice = left;
     }
-    slept = sleep_on(s, seen, slice) != SCT_ETIMEDOUT;
+    /* Woken: the owner was alive a moment ago, unless the platform says
+     * it just ended (SCT_EOWNERDEAD): then ask at once. */
+    int woke = sleep_on(s, seen, slice);
+    slept = woke != SCT_ETIMEDOUT && woke != SCT_EOWNERDEAD;
   }
 }
 

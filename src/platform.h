@@ -82,6 +82,14 @@ uint32_t sct__wake_key(void);
 int sct__word_wait(uint32_t *word, uint32_t expected, int timeout_ms,
                    uint32_t key);
 
+/* As sct__word_wait, for a lock word held by @p owner. Where the OS can
+ * wait for a process or thread to end (Windows: its handle, beside the
+ * wake-up semaphore), the wait also ends when the owner does, with
+ * SCT_EOWNERDEAD: a hint, the caller still asks sct__ident_alive. Where
+ * it cannot (POSIX), it is sct__word_wait. */
+int sct__word_wait_owner(uint32_t *word, uint32_t expected, int timeout_ms,
+                         uint32_t key, sct__ident_t owner);
+
 /* Wakes up to @p n (>= 1) waiters sleeping on @p word. Returns how many
  * were woken, or -1 where the OS does not say. */
 int sct__word_wake(uint32_t *word, uint32_t key, int n);

@@ -4,6 +4,7 @@
  * the low 31 bits of the creation time in milliseconds (ids are reused).
  * A process's id is cached once (there is no fork); a thread's per thread.
  */
+#include "identity.h"
 #include "../atomics.h"
 #include "../internal.h"
 
@@ -65,6 +66,24 @@ static int alive(HANDLE h, times_fn times, uint32_t start) {
   if (!running)
     return 0;
   return started == 0 || start == 0 || started == start;
+}
+
+HANDLE sct__ident_open(sct__ident_t who) {
+  HANDLE h = OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE,
+                         ident_id(who));
+  times_fn times = GetProcessTimes;
+  if (!h) {
+    h = OpenThread(SYNCHRONIZE | THREAD_QUERY_LIMITED_INFORMATION, FALSE,
+                   ident_id(who));
+    times = GetThreadTimes;
+  }
+  /* Not the owner, but a later holder of its id: no handle to wait on. */
+  if (h && ident_start(who) != 0 && start_of(h, times) != 0 &&
+      start_of(h, times) != ident_start(who)) {
+    CloseHandle(h);
+    h = NULL;
+  }
+  return h;
 }
 
 int sct__ident_alive(sct__ident_t who) {

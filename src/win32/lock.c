@@ -10,6 +10,7 @@
  */
 #include "../atomics.h"
 #include "../internal.h"
+#include "identity.h"
 
 #include <stdio.h>
 #include <windows.h>
@@ -79,6 +80,30 @@ int sct__word_wait(uint32_t *word, uint32_t expected, int timeout_ms,
   }
   DWORD r = WaitForSingleObject(sem, (DWORD)timeout_ms);
   return r == WAIT_TIMEOUT ? SCT_ETIMEDOUT : 0;
+}
+
+/* Sleeps on the wake-up semaphore and the owner's process or thread
+ * handle at once, so a waiter learns of the owner's end at once instead
+ * of at the end of its slice. */
+int sct__word_wait_owner(uint32_t *word, uint32_t expected, int timeout_ms,
+                         uint32_t key, sct__ident_t owner) {
+  HANDLE sem = semaphore_for(key, word);
+  HANDLE owner_handle = sct__ident_open(owner);
+  if (!sem || !owner_handle) {
+    if (owner_handle)
+      CloseHandle(owner_handle);
+    return sct__word_wait(word, expected, timeout_ms, key);
+  }
+  int rc = 0;
+  if (sct__load_acquire(word) == expected) {
+    HANDLE both[2] = {sem, owner_handle};
+    DWORD r = WaitForMultipleObjects(2, both, FALSE, (DWORD)timeout_ms);
+    rc = r == WAIT_TIMEOUT        ? SCT_ETIMEDOUT
+         : r == WAIT_OBJECT_0 + 1 ? SCT_EOWNERDEAD
+                                  : 0;
+  }
+  CloseHandle(owner_handle);
+  return rc;
 }
 
 /* A semaphore post does not say whether anybody was waiting. */
