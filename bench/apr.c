@@ -47,8 +47,8 @@ static void one_mechanism(const bench_opts_t *o, apr_pool_t *pool,
   report_ratio(name, sct_ns / ns);
   for (int procs = 2; procs <= 4; procs += 2) {
     double fair, sct_fair;
-    double rate = time_contended(o, &ops, procs, &fair);
-    double sct_rate = time_contended(o, &mine, procs, &sct_fair);
+    double rate = time_contended(o, &ops, procs, &fair, NULL);
+    double sct_rate = time_contended(o, &mine, procs, &sct_fair, NULL);
     snprintf(name, sizeof name, "contended%d_apr_%s", procs, label);
     report(name, rate, "ops/s");
     snprintf(name, sizeof name, "contended%d_vs_apr_%s", procs, label);

@@ -38,11 +38,20 @@ typedef struct lock_ops {
 
 /* Median ns per uncontended lock; increment; unlock. */
 double time_uncontended(const bench_opts_t *o, const lock_ops_t *ops);
+/* What a contended run saw besides its median rate. */
+typedef struct contended_detail {
+  double rates[16];  /* ops/s, one per repetition */
+  double wait_us[4]; /* p50, p99, p99.9 and max wait of sampled acquires */
+} contended_detail_t;
+
 /* @p procs processes incrementing under the lock for a window: ops/s,
  * with the exact count checked and fairness (min share / fair share)
- * returned in @p fairness. */
+ * returned in @p fairness; @p detail (may be NULL) gets the rest. */
 double time_contended(const bench_opts_t *o, const lock_ops_t *ops, int procs,
-                      double *fairness);
+                      double *fairness, contended_detail_t *detail);
+
+/* Prints "spread_<name> min median max" of @p n values. */
+void report_spread(const char *name, const double *values, int n);
 
 /* Sets @p ops' lock and unlock to sct's (the arg is an sct_obj_t *). */
 void bench_sct_ops(lock_ops_t *ops);

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,29 +25,69 @@ double time_uncontended(const bench_opts_t *o, const lock_ops_t *ops) {
   return median(t, o->reps);
 }
 
+/* Every SAMPLE_EVERY-th acquire is timed (timing every one would cost
+ * more than the acquires themselves), at most MAX_SAMPLES per process. */
+#define SAMPLE_EVERY 64
+#define MAX_SAMPLES 65536
+
 /* Shared between the contenders and the parent. */
 typedef struct race {
   volatile int go;
   volatile int stop;
   long long done[MAX_PROCS];
+  int nsamples[MAX_PROCS];
+  float wait_us[MAX_PROCS][MAX_SAMPLES];
 } race_t;
 
 static void contend(const lock_ops_t *ops, race_t *race, int me) {
   long long mine = 0;
+  int n = 0;
   while (!race->go) {
   }
   while (!race->stop) {
-    ops->lock(ops->arg);
+    if ((mine & (SAMPLE_EVERY - 1)) == 0 && n < MAX_SAMPLES) {
+      double before = now_s();
+      ops->lock(ops->arg);
+      race->wait_us[me][n++] = (float)((now_s() - before) * 1e6);
+    } else {
+      ops->lock(ops->arg);
+    }
     (*ops->counter)++;
     ops->unlock(ops->arg);
     mine++;
   }
   race->done[me] = mine;
+  race->nsamples[me] = n;
   _exit(0);
 }
 
+static int compare_floats(const void *a, const void *b) {
+  float x = *(const float *)a, y = *(const float *)b;
+  return (x > y) - (x < y);
+}
+
+/* The wait percentiles over every process's samples of the last run. */
+static void wait_percentiles(const race_t *race, int procs, double *out) {
+  size_t total = 0;
+  for (int i = 0; i < procs; i++)
+    total += (size_t)race->nsamples[i];
+  float *all = malloc((total ? total : 1) * sizeof *all);
+  if (!all)
+    return;
+  size_t at = 0;
+  for (int i = 0; i < procs; i++)
+    for (int j = 0; j < race->nsamples[i]; j++)
+      all[at++] = race->wait_us[i][j];
+  qsort(all, total, sizeof *all, compare_floats);
+  static const double at_fraction[3] = {0.5, 0.99, 0.999};
+  for (int k = 0; k < 3; k++)
+    out[k] = total ? all[(size_t)(at_fraction[k] * (double)(total - 1))] : 0;
+  out[3] = total ? all[total - 1] : 0;
+  free(all);
+}
+
 double time_contended(const bench_opts_t *o, const lock_ops_t *ops, int procs,
-                      double *fairness) {
+                      double *fairness, contended_detail_t *detail) {
   double window = o->quick ? 0.25 : 1.0;
   double rate[16], fair[16];
   race_t *race = shared_memory(sizeof *race);
@@ -81,7 +122,12 @@ double time_contended(const bench_opts_t *o, const lock_ops_t *ops, int procs,
     }
     rate[r] = (double)total / elapsed;
     fair[r] = (double)least / ((double)total / procs);
+    if (detail)
+      detail->rates[r] = rate[r];
   }
+  if (detail)
+    wait_percentiles(race, procs, detail->wait_us);
+  munmap(race, sizeof *race);
   *fairness = median(fair, o->reps);
   return median(rate, o->reps);
 }

@@ -123,17 +123,33 @@ static void contended(const bench_opts_t *o, const lock_ops_t *raw) {
   for (int i = 0; i < 2; i++) {
     char name[64];
     double raw_fair, fair;
-    double raw_rate = time_contended(o, raw, procs[i], &raw_fair);
+    contended_detail_t raw_detail, detail;
+    double raw_rate =
+        time_contended(o, raw, procs[i], &raw_fair, &raw_detail);
     snprintf(name, sizeof name, "contended%d_robust_mutex", procs[i]);
     report(name, raw_rate, "ops/s");
     snprintf(name, sizeof name, "fairness%d_robust_mutex", procs[i]);
     report(name, raw_fair, "share");
     sct_obj_t *v = value_with(SCT_RLOCK);
     lock_ops_t ops = {"sct", sct_obj_lock, sct_obj_unlock, v, sct_obj_ptr(v)};
-    double rate = time_contended(o, &ops, procs[i], &fair);
+    double rate = time_contended(o, &ops, procs[i], &fair, &detail);
     snprintf(name, sizeof name, "contended%d_sct", procs[i]);
     report(name, rate, "ops/s");
     report_ratio(name, rate / raw_rate);
+    /* The ratio repetition by repetition: it swings on shared cores. */
+    double ratios[16];
+    for (int r = 0; r < o->reps; r++)
+      ratios[r] = detail.rates[r] / raw_detail.rates[r];
+    report_spread(name, ratios, o->reps);
+    static const char *const pct[4] = {"p50", "p99", "p999", "max"};
+    for (int k = 0; k < 4; k++) {
+      snprintf(name, sizeof name, "wait%d_%s_robust_mutex", procs[i], pct[k]);
+      report(name, raw_detail.wait_us[k], "us");
+      snprintf(name, sizeof name, "wait%d_%s_sct", procs[i], pct[k]);
+      report(name, detail.wait_us[k], "us");
+    }
+    snprintf(name, sizeof name, "wait%d_p99_sct_vs_robust", procs[i]);
+    report_ratio(name, detail.wait_us[1] / raw_detail.wait_us[1]);
     snprintf(name, sizeof name, "fairness%d_sct", procs[i]);
     report(name, fair, "share");
     sct_obj_free(v);

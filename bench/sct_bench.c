@@ -33,6 +33,16 @@ void report_ratio(const char *name, double value) {
   }
 }
 
+void report_spread(const char *name, const double *values, int n) {
+  double sorted[16];
+  for (int i = 0; i < n; i++)
+    sorted[i] = values[i];
+  double mid = median(sorted, n); /* sorts */
+  printf("spread_%s %.4g %.4g %.4g min/median/max\n", name, sorted[0], mid,
+         sorted[n - 1]);
+  fflush(stdout);
+}
+
 double now_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
