@@ -61,7 +61,9 @@ void bench_objects(const bench_opts_t *o);
 void bench_processes(const bench_opts_t *o);
 void bench_apr(const bench_opts_t *o);
 void bench_waiting(const bench_opts_t *o);
-void bench_space(const bench_opts_t *o);
+/* Returns sct's find-by-name time (ns), for bench_space_boost. */
+double bench_space(const bench_opts_t *o);
+void bench_space_boost(const bench_opts_t *o, double sct_find_ns);
 
 /* Targets started by the process benchmarks. */
 int bench_nop_target(const sct_args_t *args);

@@ -99,7 +99,7 @@ int main(int argc, char **argv) {
    * process is still small (the million-Value run grows it). */
   bench_processes(&o);
   bench_waiting(&o);
-  bench_space(&o);
+  bench_space_boost(&o, bench_space(&o));
   bench_locks(&o);
   bench_apr(&o);
   bench_objects(&o);
