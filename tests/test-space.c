@@ -358,7 +358,9 @@ static void test_open_or_create_race(void) {
 static int child_fill(const sct_args_t *args) {
   const char *name;
   sct_space_t *space;
-  if (sct_args_str(args, 0, &name) != 0 || sct_space_open(&space, name, 0))
+  sct_obj_t *made;
+  if (sct_args_str(args, 0, &name) != 0 || sct_args_obj(args, 1, &made) ||
+      sct_space_open(&space, name, 0))
     return 10;
   for (int64_t i = 0;; i++) {
     char obj_name[32];
@@ -373,6 +375,7 @@ static int child_fill(const sct_args_t *args) {
     rc = sct_value_set_i64(obj, i);
     if ((rc != 0 && rc != SCT_EOWNERDEAD) || sct_obj_free(obj) != 0)
       return 12;
+    sct_value_add(made, 1, NULL);
     snprintf(obj_name, sizeof obj_name, "obj-%lld", (long long)i - 1000);
     rc = sct_space_remove(space, obj_name);
     if (rc != 0 && rc != SCT_ENOENT)
@@ -420,11 +423,21 @@ static void test_creator_killed(void) {
   (void)sct_space_unlink(name);
   ASSERT_OK(sct_space_create(&space, name, (size_t)16 << 20, 2000));
   srand((unsigned)test_pid());
+  sct_obj_t *made;
+  ASSERT_OK(sct_rawvalue_new(&made, type_of('q'), NULL));
   for (int round = 0; round < 10; round++) {
-    sct_arg_t args[] = {SCT_ASTR(name)};
-    sct_process_t *p = start_child("space.fill", args, 1);
+    sct_arg_t args[] = {SCT_ASTR(name), SCT_AOBJ(made)};
+    int64_t before = 0, now = 0;
+    sct_value_get_i64(made, &before);
+    sct_process_t *p = start_child("space.fill", args, 2);
     CU_ASSERT_FATAL(p != NULL);
-    sleep_ms(5 + rand() % 20);
+    /* Killed while it works, however slowly it starts (emulators). */
+    for (int i = 0; i < 10000 && now <= before; i++) {
+      sleep_ms(1);
+      sct_value_get_i64(made, &now);
+    }
+    CU_ASSERT(now > before);
+    sleep_ms(rand() % 20);
     ASSERT_OK(sct_process_kill(p));
     int code = finish_child(p);
     CU_ASSERT(code == -9 || code == 0);
@@ -444,6 +457,7 @@ static void test_creator_killed(void) {
   CU_ASSERT(check.count > 0);
   ASSERT_OK(sct_space_unlink(name));
   ASSERT_OK(sct_space_close(space));
+  ASSERT_OK(sct_obj_free(made));
 }
 
 /* ---- a lock inside a space whose holder dies ---- */
