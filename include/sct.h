@@ -1030,7 +1030,8 @@ SCT_EXTERN size_t sct_segment_size(const sct_segment_t *seg);
  * README): a 256-byte header ("SCT1" ready mark at 0, u32 version at 4,
  * u64 total size at 8, u32 directory slots at 16, u32 objects at 20, u64
  * first free byte at 24, u64 directory offset at 32, u64 data offset at
- * 40, u64 most objects at 48, the space lock at 64), then the directory of
+ * 40, u64 most objects at 48, its creator's identity at 56, the space
+ * lock at 64), then the directory of
  * 256-byte entries, then the objects. sct_space_offset gives an object's offset
  * and sct_type_format its layout, so other languages need no copy of the
  * struct.
@@ -1054,7 +1055,8 @@ SCT_EXTERN int sct_space_create(sct_space_t **out, const char *name,
 
 /**
  * Opens a space (see sct_lock_open_named_flags for @p flags and the
- * errors). SCT_ETYPE for a file that is not a space, or one whose creator
+ * errors). A space still being made is waited for as long as its creator
+ * lives. SCT_ETYPE for a file that is not a space, or one whose creator
  * died before finishing it (unlink it).
  */
 SCT_EXTERN int sct_space_open(sct_space_t **out, const char *name,

@@ -198,14 +198,15 @@ int sct_lock_create_named(sct_lock_t **out, const char *name,
 }
 
 /* What a named lock's page holds: 0 a finished lock, SCT_ESTATE one not
- * finished yet (all zeros: its creator is between its exclusive create and
- * the ready mark), SCT_ETYPE anything else. */
+ * finished yet (no ready mark: its creator is between its exclusive
+ * create and the mark, writing the rest in any order), SCT_ETYPE
+ * anything else. */
 static int check_page(const sct__segment_t *seg) {
   const named_lock_t *page = seg->addr;
   if (seg->size < sizeof *page)
     return SCT_ETYPE;
   uint32_t ready = sct__load_acquire(&page->ready);
-  if (ready == 0 && page->version == 0)
+  if (ready == 0)
     return SCT_ESTATE;
   if (ready != NAMED_READY || page->version != NAMED_VERSION ||
       !sct__lockstate_valid(&page->state))

@@ -35,7 +35,7 @@ typedef struct space_header {
   sct__u64 directory;
   sct__u64 data;
   sct__u64 max_objects;
-  sct__u64 reserved;
+  sct__u64 creator;      /* its maker's identity, written first */
   sct__lockstate_t lock; /* at 64 */
 } space_header_t;
 
@@ -183,6 +183,9 @@ int sct_space_create(sct_space_t **out, const char *name, size_t size,
   if (rc != 0)
     return rc;
   space_header_t *h = seg.addr;
+  sct__ident_t me;
+  if (sct__self_process(&me) == 0)
+    sct__store_release(&h->creator, me);
   h->version = SPACE_VERSION;
   h->size = size;
   h->slots = slots;
@@ -202,14 +205,15 @@ int sct_space_create(sct_space_t **out, const char *name, size_t size,
   return rc;
 }
 
-/* 0 a finished space, SCT_ESTATE one still being made, SCT_ETYPE
+/* 0 a finished space, SCT_ESTATE one still being made (no ready mark
+ * yet: its maker writes the rest in any order before it), SCT_ETYPE
  * anything else (a header that does not add up). */
 static int check_header(const sct__segment_t *seg) {
   const space_header_t *h = seg->addr;
   if (seg->size < MIN_SIZE)
     return SCT_ETYPE;
   uint32_t ready = sct__load_acquire(&h->ready);
-  if (ready == 0 && h->version == 0)
+  if (ready == 0)
     return SCT_ESTATE;
   if (ready != SPACE_READY || h->version != SPACE_VERSION ||
       h->size > seg->size || h->slots == 0 ||
@@ -231,17 +235,24 @@ int sct_space_open(sct_space_t **out, const char *name, unsigned flags) {
   sct__init();
   int rc = sct__named_path(path, sizeof path, "space", name);
   int64_t deadline = sct__deadline(OPEN_PATIENCE_MS);
+  sct__ident_t maker = 0;
   while (rc == 0) {
     rc = sct__segment_open_named(&seg, path, flags);
     if (rc == 0) {
       rc = check_header(&seg);
+      maker = seg.size >= MIN_SIZE
+                  ? sct__load_acquire(&((space_header_t *)seg.addr)->creator)
+                  : 0;
       if (rc == 0 && (rc = wrap(out, &seg, path)) == 0)
         return 0;
       sct__segment_close(&seg);
     }
     if (rc != SCT_ESTATE)
       return rc;
-    if (sct__ms_left(deadline) == 0)
+    /* Waited for as long as its maker lives (a loaded machine, an
+     * emulator, can stall it past any fixed patience); one whose maker
+     * is gone, or never said who it is, is not a space. */
+    if (sct__ms_left(deadline) == 0 && !(maker && sct__ident_alive(maker)))
       return SCT_ETYPE;
     sct__sleep_ms(1);
     rc = 0;

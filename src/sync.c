@@ -178,7 +178,7 @@ static int check_page(const sct__segment_t *seg, sct__sync_kind_t kind) {
   if (seg->size < STATE_OFFSET + sizeof(sct__sync_head_t))
     return SCT_ETYPE;
   uint32_t ready = sct__load_acquire(&page->ready);
-  if (ready == 0 && page->version == 0)
+  if (ready == 0) /* its creator is still filling it in */
     return SCT_ESTATE;
   if (ready != NAMED_READY || page->version != NAMED_VERSION)
     return SCT_ETYPE;

@@ -307,15 +307,17 @@ static int child_race(const sct_args_t *args) {
     sct_space_t *space;
     int made = -1;
     snprintf(name, sizeof name, "%s-%d", base, round);
-    if (sct_barrier_wait(barrier, 30000, NULL) != 0)
-      return 11;
-    if (sct_space_open_or_create(&space, name, (size_t)64 << 10, 1, &made) != 0)
-      return 12;
+    int rc = sct_barrier_wait(barrier, 30000, NULL);
+    if (rc != 0)
+      return 40 - rc; /* 40 + the barrier's error */
+    rc = sct_space_open_or_create(&space, name, (size_t)64 << 10, 1, &made);
+    if (rc != 0)
+      return 20 - rc; /* 20 + the space's error */
     sct_array_add(created, (size_t)round, made, NULL);
     /* Both hold it before either closes: on Windows a space goes with
      * its last handle, and a late racer would make a second one. */
-    if (sct_barrier_wait(barrier, 30000, NULL) != 0)
-      return 13;
+    if ((rc = sct_barrier_wait(barrier, 30000, NULL)) != 0)
+      return 60 - rc;
     if (sct_space_close(space) != 0)
       return 14;
   }
@@ -334,8 +336,12 @@ static void test_open_or_create_race(void) {
   sct_arg_t args[] = {SCT_ABARRIER(barrier), SCT_AOBJ(created), SCT_ASTR(base)};
   for (int i = 0; i < 2; i++)
     CU_ASSERT_FATAL((p[i] = start_child("space.race", args, 3)) != NULL);
-  for (int i = 0; i < 2; i++)
-    CU_ASSERT_EQUAL(finish_child(p[i]), 0);
+  for (int i = 0; i < 2; i++) {
+    int code = finish_child(p[i]);
+    if (code != 0) /* which step failed: see child_race */
+      fprintf(stderr, "\n  space.race child %d exited %d\n", i, code);
+    CU_ASSERT_EQUAL(code, 0);
+  }
   for (int round = 0; round < RACE_ROUNDS; round++) {
     char name[100];
     int64_t n = 0;
