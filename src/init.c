@@ -7,10 +7,9 @@
 #include "atomics.h"
 #include "sync.h"
 
-static sct__pool_t *const pools[] = {&sct__type_pool, &sct__obj_pool,
-                                     &sct__lock_pool, &sct__process_pool,
-                                     &sct__segment_pool, &sct__sync_pool,
-                                     &sct__space_pool};
+static sct__pool_t *const pools[] = {
+    &sct__type_pool,    &sct__obj_pool,  &sct__lock_pool, &sct__process_pool,
+    &sct__segment_pool, &sct__sync_pool, &sct__space_pool};
 #define NPOOLS (sizeof pools / sizeof pools[0])
 
 static void fork_prepare(void) {
@@ -33,6 +32,8 @@ static void fork_child(void) {
     sct__mutex_init(&pools[i]->mutex);
 }
 
+int sct__spin_before_sleep = 1;
+
 void sct__init(void) {
   /* 0: not started, 1: running, 2: done. Threads arriving while another
    * initialises wait for it. */
@@ -47,6 +48,7 @@ void sct__init(void) {
      * here is retried there (and reported by it). */
     sct__ident_t self;
     (void)sct__self_process(&self);
+    sct__spin_before_sleep = sct__cpus_available() > 1;
     sct__store_release(&state, 2);
     return;
   }

@@ -261,6 +261,9 @@ int sct__printable(uint32_t c);
 
 /* Lazy once-only library initialisation. */
 void sct__init(void);
+/* Whether waiters spin before sleeping: set by sct__init from the CPUs
+ * this process may use (platform.h: sct__cpus_available). */
+extern int sct__spin_before_sleep;
 
 /* Thread-local storage class, and keeping a slow path out of line (so
  * the fast path that calls it needs no stack frame), behind macros for

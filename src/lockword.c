@@ -99,9 +99,37 @@ static int took(sct__lockstate_t *s, int rc) {
   return rc;
 }
 
+/* How long an owner seen alive is taken to be alive still, before the
+ * first sleep of an acquire that may sleep: asking costs system calls
+ * (posix/liveness.c), and a lock handed back and forth between two
+ * processes (a Condition ping-pong on one CPU) would pay them on every
+ * hand-over. A death in that window is noticed when the first slice
+ * ends instead of at once: inside the owner-death bounds. A try
+ * (timeout 0) always asks. */
+#define ALIVE_FRESH_NS INT64_C(2000000)
+
+static SCT__THREAD_LOCAL struct {
+  sct__ident_t who;
+  int64_t at;
+} last_alive;
+
+static int owner_alive(sct__ident_t who, int before_first_sleep) {
+  int64_t now = before_first_sleep ? sct__now_ns() : 0;
+  if (before_first_sleep && who == last_alive.who &&
+      now - last_alive.at < ALIVE_FRESH_NS)
+    return 1;
+  if (!sct__ident_alive(who))
+    return 0;
+  last_alive.who = who;
+  last_alive.at = now ? now : sct__now_ns();
+  return 1;
+}
+
 /* Replaces a dead owner's word @p seen by ours. 1 if we took over. */
-static int take_over_if_dead(sct__lockstate_t *s, uint64_t seen, uint64_t me) {
-  if (s->kind == SCT__KIND_MUTEX || sct__ident_alive(seen & OWNER_MASK))
+static int take_over_if_dead(sct__lockstate_t *s, uint64_t seen, uint64_t me,
+                             int before_first_sleep) {
+  if (s->kind == SCT__KIND_MUTEX ||
+      owner_alive(seen & OWNER_MASK, before_first_sleep))
     return 0;
   return sct__cas(&s->word, &seen, me | WAITERS);
 }
@@ -139,8 +167,9 @@ static int sleep_on(sct__lockstate_t *s, uint64_t seen, int slice) {
 SCT__NOINLINE static int acquire_slow(sct__lockstate_t *s, uint64_t me,
                                       int timeout_ms) {
   int64_t deadline = sct__deadline(timeout_ms);
-  int spins = timeout_ms == 0 ? 0 : SPIN_ROUNDS;
+  int spins = timeout_ms == 0 || !sct__spin_before_sleep ? 0 : SPIN_ROUNDS;
   int slept = 0; /* woken, not timed out: the owner was just seen alive */
+  int sleeps = 0;
 
   for (;;) {
     uint64_t seen = sct__load_relaxed(&s->word);
@@ -161,7 +190,8 @@ SCT__NOINLINE static int acquire_slow(sct__lockstate_t *s, uint64_t me,
     }
     /* Ask about the owner before the first sleep, so an owner that is
      * already dead costs no slice, and after every slice. */
-    if (!slept && take_over_if_dead(s, seen, me))
+    if (!slept &&
+        take_over_if_dead(s, seen, me, sleeps == 0 && timeout_ms != 0))
       return took(s, SCT_EOWNERDEAD);
     if (timeout_ms == 0)
       return SCT_ETIMEDOUT;
@@ -176,6 +206,7 @@ SCT__NOINLINE static int acquire_slow(sct__lockstate_t *s, uint64_t me,
     /* Woken: the owner was alive a moment ago, unless the platform says
      * it just ended (SCT_EOWNERDEAD): then ask at once. */
     int woke = sleep_on(s, seen, slice);
+    sleeps++;
     slept = woke != SCT_ETIMEDOUT && woke != SCT_EOWNERDEAD;
   }
 }

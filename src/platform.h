@@ -90,6 +90,11 @@ int sct__word_wait(uint32_t *word, uint32_t expected, int timeout_ms,
 int sct__word_wait_owner(uint32_t *word, uint32_t expected, int timeout_ms,
                          uint32_t key, sct__ident_t owner);
 
+/* How many CPUs this process may run on (at least 1). Waiters spin
+ * before they sleep only when there is more than one: on one CPU a
+ * spinner only delays the process it waits for. */
+int sct__cpus_available(void);
+
 /* Wakes up to @p n (>= 1) waiters sleeping on @p word. Returns how many
  * were woken, or -1 where the OS does not say. */
 int sct__word_wake(uint32_t *word, uint32_t key, int n);

@@ -28,7 +28,7 @@ static void stop_sleeping(sct__waitword_t *w) {
 #define SPIN_ROUNDS 7
 
 static int changed_while_spinning(const sct__waitword_t *w, uint32_t expected) {
-  for (int round = 0; round < SPIN_ROUNDS; round++) {
+  for (int round = 0; sct__spin_before_sleep && round < SPIN_ROUNDS; round++) {
     if (sct__load_acquire(&w->value) != expected)
       return 1;
     for (int i = 0; i < (1 << round); i++)

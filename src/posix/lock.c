@@ -8,6 +8,7 @@
 #include "../internal.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -68,4 +69,14 @@ int sct__word_wait_owner(uint32_t *word, uint32_t expected, int timeout_ms,
                          uint32_t key, sct__ident_t owner) {
   (void)owner;
   return sct__word_wait(word, expected, timeout_ms, key);
+}
+
+int sct__cpus_available(void) {
+#ifdef __linux__
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+    return CPU_COUNT(&set);
+#endif
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? (int)n : 1;
 }

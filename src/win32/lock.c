@@ -113,3 +113,12 @@ int sct__word_wake(uint32_t *word, uint32_t key, int n) {
     ReleaseSemaphore(sem, n, NULL);
   return -1;
 }
+
+int sct__cpus_available(void) {
+  DWORD_PTR process, system;
+  int n = 0;
+  if (GetProcessAffinityMask(GetCurrentProcess(), &process, &system))
+    for (; process; process &= process - 1)
+      n++;
+  return n > 0 ? n : 1;
+}
