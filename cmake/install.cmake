@@ -3,7 +3,16 @@
 include(CMakePackageConfigHelpers)
 
 install(FILES include/sct.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(TARGETS sct_static sct_shared EXPORT sctTargets
+set(SCT_INSTALLED_TARGETS sct_static sct_shared)
+if(TARGET sct_apr)
+  # The APR companion: its header, library, and sct-apr.pc (sct::sct_apr
+  # in the CMake package).
+  install(FILES include/sct_apr.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  list(APPEND SCT_INSTALLED_TARGETS sct_apr)
+  configure_file(cmake/sct-apr.pc.in ${CMAKE_CURRENT_BINARY_DIR}/sct-apr.pc.in2
+    @ONLY)
+endif()
+install(TARGETS ${SCT_INSTALLED_TARGETS} EXPORT sctTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
@@ -35,13 +44,19 @@ endif()
 # The prefix is written at install time, so `cmake --install --prefix P`
 # and cpack's /usr both get a .pc that points where the files went.
 configure_file(cmake/sct.pc.in ${CMAKE_CURRENT_BINARY_DIR}/sct.pc.in2 @ONLY)
-install(CODE "
-  set(prefix \"\${CMAKE_INSTALL_PREFIX}\")
-  file(READ \"${CMAKE_CURRENT_BINARY_DIR}/sct.pc.in2\" pc)
-  string(REGEX REPLACE \"^prefix=[^\\n]*\" \"prefix=\${prefix}\" pc \"\${pc}\")
-  file(WRITE \"${CMAKE_CURRENT_BINARY_DIR}/sct.pc\" \"\${pc}\")")
-install(FILES ${CMAKE_CURRENT_BINARY_DIR}/sct.pc
-  DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+set(SCT_PC_FILES sct)
+if(TARGET sct_apr)
+  list(APPEND SCT_PC_FILES sct-apr)
+endif()
+foreach(pc_name ${SCT_PC_FILES})
+  install(CODE "
+    set(prefix \"\${CMAKE_INSTALL_PREFIX}\")
+    file(READ \"${CMAKE_CURRENT_BINARY_DIR}/${pc_name}.pc.in2\" pc)
+    string(REGEX REPLACE \"^prefix=[^\\n]*\" \"prefix=\${prefix}\" pc \"\${pc}\")
+    file(WRITE \"${CMAKE_CURRENT_BINARY_DIR}/${pc_name}.pc\" \"\${pc}\")")
+  install(FILES ${CMAKE_CURRENT_BINARY_DIR}/${pc_name}.pc
+    DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+endforeach()
 
 # cpack -G DEB
 set(CPACK_PACKAGE_NAME libsct-dev)

@@ -78,6 +78,22 @@ elseif(NOT WINDOWS)
   message(FATAL_ERROR "pkg-config not found")
 endif()
 
+# 4. Where sct_apr was built: an APR program using it through
+# find_package(sct) and through pkg-config's sct-apr.
+if(WITH_APR)
+  run("configure (sct_apr)" ${CMAKE_COMMAND} -S ${consumer}/apr
+    -B ${WORK_DIR}/apr -DCMAKE_PREFIX_PATH=${prefix} ${cross_args})
+  run("build (sct_apr)" ${CMAKE_COMMAND} --build ${WORK_DIR}/apr)
+  run_consumer(sct_apr ${WORK_DIR}/apr apr_consumer FALSE)
+  run("pkg-config (sct-apr)" ${PKG_CONFIG} --cflags --libs sct-apr)
+  string(STRIP "${last_output}" apr_flags)
+  separate_arguments(apr_flags UNIX_COMMAND "${apr_flags}")
+  run("compile (pkg-config sct-apr)" ${C_COMPILER} ${c_flags}
+    ${consumer}/apr/apr_consumer.c ${apr_flags} -Wl,-rpath,${prefix}/lib
+    -o ${WORK_DIR}/apr/apr_consumer_pc)
+  run_consumer(sct-apr-pkg-config ${WORK_DIR}/apr apr_consumer_pc FALSE)
+endif()
+
 # 3. add_subdirectory of the source tree (the static library).
 run("configure (add_subdirectory)" ${CMAKE_COMMAND} -S ${consumer}
   -B ${WORK_DIR}/subdirectory -DSCT_SOURCE_DIR=${SOURCE_DIR} ${cross_args})
