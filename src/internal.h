@@ -241,6 +241,26 @@ void sct__spawn_remember_argv(char **argv);
 int sct__named_path(char *buf, size_t cap, const char *space, const char *name);
 /* Whether a platform name from sct__named_path is in the global namespace. */
 int sct__named_is_global(const char *path);
+/* Whether the @p len characters of @p s are all of [A-Za-z0-9._-]. */
+int sct__name_chars_valid(const char *s, size_t len);
+
+/* What a named page holds, for sct__named_open_ready: 0 ready, SCT_ESTATE
+ * still being made (no ready mark yet), or the error to report. */
+typedef int (*sct__page_check_fn)(const sct__segment_t *seg, void *ctx);
+/*
+ * Opens the named page @p name of @p space (path in @p path) that its
+ * creator publishes with a ready mark, after @p check says it is ready.
+ * A page still being made is looked at again for up to a second, and
+ * past that for as long as @p maker_alive (may be NULL) says its creator
+ * lives; one never finished is SCT_ETYPE. On 0 *seg is mapped, and the
+ * caller closes it if it cannot use it.
+ */
+int sct__named_open_ready(sct__segment_t *seg, char *path, size_t cap,
+                          const char *space, const char *name, unsigned flags,
+                          sct__page_check_fn check, void *ctx,
+                          int (*maker_alive)(void *ctx));
+/* Removes the name @p name of @p space. */
+int sct__named_unlink(const char *space, const char *name);
 
 /* Timeouts. A negative one other than SCT_INFINITE means "do not wait",
  * as in Python (a computed remaining time that went negative has

@@ -17,7 +17,6 @@ typedef struct named_lock {
 #define NAMED_READY 0x5944524cu /* "LRDY" */
 /* 2: owners became liveness-file identities. */
 #define NAMED_VERSION 2u
-#define OPEN_PATIENCE_MS 1000
 
 int sct__lock_check(const sct_lock_t *lock) {
   return sct__handle_check(lock, SCT__MAGIC_LOCK);
@@ -218,38 +217,24 @@ int sct_lock_open_named(sct_lock_t **out, const char *name) {
   return sct_lock_open_named_flags(out, name, 0);
 }
 
-/* Opening may race the creator between its exclusive create and the
- * ready mark; such a lock is waited for briefly, and one that never
- * becomes ready (its creator died making it) is not a lock. */
+static int check_lock_page(const sct__segment_t *seg, void *ctx) {
+  (void)ctx;
+  return check_page(seg);
+}
+
 int sct_lock_open_named_flags(sct_lock_t **out, const char *name,
                               unsigned flags) {
   char path[256];
   sct__segment_t seg;
-  if (!out || (flags & ~SCT_OPEN_ANY_OWNER) != 0)
+  if (!out)
     return SCT_EINVAL;
-  sct__init();
-  int rc = sct__named_path(path, sizeof path, "lock", name);
-  int64_t deadline = sct__deadline(OPEN_PATIENCE_MS);
-  while (rc == 0) {
-    rc = sct__segment_open_named(&seg, path, flags);
-    if (rc == 0) {
-      rc = check_page(&seg);
-      if (rc == 0 && (rc = wrap_named(out, &seg)) == 0)
-        return 0;
-      sct__segment_close(&seg);
-    }
-    if (rc != SCT_ESTATE)
-      return rc;
-    if (sct__ms_left(deadline) == 0)
-      return SCT_ETYPE;
-    sct__sleep_ms(1);
-    rc = 0;
-  }
+  int rc = sct__named_open_ready(&seg, path, sizeof path, "lock", name, flags,
+                                 check_lock_page, NULL, NULL);
+  if (rc == 0 && (rc = wrap_named(out, &seg)) != 0)
+    sct__segment_close(&seg);
   return rc;
 }
 
 int sct_lock_unlink_named(const char *name) {
-  char path[256];
-  int rc = sct__named_path(path, sizeof path, "lock", name);
-  return rc != 0 ? rc : sct__segment_unlink_named(path);
+  return sct__named_unlink("lock", name);
 }

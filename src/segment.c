@@ -36,21 +36,61 @@ int sct__named_path(char *buf, size_t cap, const char *space,
     scope = SCT__GLOBAL_PREFIX;
   name += skip;
   size_t len = strlen(name);
-  if (len == 0 || len > NAME_MAX_LEN || name[0] == '.')
+  if (len == 0 || len > NAME_MAX_LEN || name[0] == '.' ||
+      !sct__name_chars_valid(name, len))
     return SCT_ENAME;
-  for (size_t i = 0; i < len; i++) {
-    char c = name[i];
-    int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-             (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-    if (!ok)
-      return SCT_ENAME;
-  }
   snprintf(buf, cap, "%ssct.%s.%s", scope, space, name);
   return 0;
 }
 
+int sct__name_chars_valid(const char *s, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    char c = s[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+          (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+      return 0;
+  }
+  return 1;
+}
+
 int sct__named_is_global(const char *path) {
   return prefix_len(path, SCT__GLOBAL_PREFIX) != 0;
+}
+
+/* How long a page without its ready mark is waited for: its creator is
+ * between its exclusive create and the mark, a matter of microseconds. */
+#define OPEN_PATIENCE_MS 1000
+
+int sct__named_open_ready(sct__segment_t *seg, char *path, size_t cap,
+                          const char *space, const char *name, unsigned flags,
+                          sct__page_check_fn check, void *ctx,
+                          int (*maker_alive)(void *ctx)) {
+  if ((flags & ~SCT_OPEN_ANY_OWNER) != 0)
+    return SCT_EINVAL;
+  sct__init();
+  int rc = sct__named_path(path, cap, space, name);
+  int64_t deadline = sct__deadline(OPEN_PATIENCE_MS);
+  while (rc == 0) {
+    rc = sct__segment_open_named(seg, path, flags);
+    if (rc == 0) {
+      if ((rc = check(seg, ctx)) == 0)
+        return 0;
+      sct__segment_close(seg);
+    }
+    if (rc != SCT_ESTATE)
+      return rc;
+    if (sct__ms_left(deadline) == 0 && !(maker_alive && maker_alive(ctx)))
+      return SCT_ETYPE;
+    sct__sleep_ms(1);
+    rc = 0;
+  }
+  return rc;
+}
+
+int sct__named_unlink(const char *space, const char *name) {
+  char path[256];
+  int rc = sct__named_path(path, sizeof path, space, name);
+  return rc != 0 ? rc : sct__segment_unlink_named(path);
 }
 
 /* Handles come from a pool, so a closed one still reads as closed. */

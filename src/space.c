@@ -23,7 +23,6 @@
 #define MIN_SIZE ((size_t)64 << 10)
 #define MAX_OBJECTS ((size_t)1 << 24)
 #define FORMAT_KEPT 128u
-#define OPEN_PATIENCE_MS 1000
 
 typedef struct space_header {
   uint32_t ready;
@@ -100,15 +99,7 @@ static uint64_t hash_bytes(const char *p, size_t n) {
 
 static int valid_object_name(const char *name) {
   size_t n = name ? strlen(name) : 0;
-  if (n == 0 || n > SCT_SPACE_NAME_MAX)
-    return 0;
-  for (size_t i = 0; i < n; i++) {
-    char c = name[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-          (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
-      return 0;
-  }
-  return 1;
+  return n > 0 && n <= SCT_SPACE_NAME_MAX && sct__name_chars_valid(name, n);
 }
 
 static int space_check(const sct_space_t *s) {
@@ -227,36 +218,33 @@ static int check_header(const sct__segment_t *seg) {
   return 0;
 }
 
+/* The header's check, remembering who made the space. */
+static int check_space_page(const sct__segment_t *seg, void *ctx) {
+  sct__ident_t *maker = ctx;
+  *maker = seg->size >= MIN_SIZE
+               ? sct__load_acquire(&((space_header_t *)seg->addr)->creator)
+               : 0;
+  return check_header(seg);
+}
+
+/* A space is waited for as long as its maker lives (a loaded machine, an
+ * emulator, can stall it past any fixed patience); one whose maker is
+ * gone, or never said who it is, is not a space. */
+static int maker_alive(void *ctx) {
+  sct__ident_t maker = *(sct__ident_t *)ctx;
+  return maker != 0 && sct__ident_alive(maker);
+}
+
 int sct_space_open(sct_space_t **out, const char *name, unsigned flags) {
   char path[256];
   sct__segment_t seg;
-  if (!out || (flags & ~SCT_OPEN_ANY_OWNER) != 0)
-    return SCT_EINVAL;
-  sct__init();
-  int rc = sct__named_path(path, sizeof path, "space", name);
-  int64_t deadline = sct__deadline(OPEN_PATIENCE_MS);
   sct__ident_t maker = 0;
-  while (rc == 0) {
-    rc = sct__segment_open_named(&seg, path, flags);
-    if (rc == 0) {
-      rc = check_header(&seg);
-      maker = seg.size >= MIN_SIZE
-                  ? sct__load_acquire(&((space_header_t *)seg.addr)->creator)
-                  : 0;
-      if (rc == 0 && (rc = wrap(out, &seg, path)) == 0)
-        return 0;
-      sct__segment_close(&seg);
-    }
-    if (rc != SCT_ESTATE)
-      return rc;
-    /* Waited for as long as its maker lives (a loaded machine, an
-     * emulator, can stall it past any fixed patience); one whose maker
-     * is gone, or never said who it is, is not a space. */
-    if (sct__ms_left(deadline) == 0 && !(maker && sct__ident_alive(maker)))
-      return SCT_ETYPE;
-    sct__sleep_ms(1);
-    rc = 0;
-  }
+  if (!out)
+    return SCT_EINVAL;
+  int rc = sct__named_open_ready(&seg, path, sizeof path, "space", name, flags,
+                                 check_space_page, &maker, maker_alive);
+  if (rc == 0 && (rc = wrap(out, &seg, path)) != 0)
+    sct__segment_close(&seg);
   return rc;
 }
 
@@ -291,9 +279,7 @@ int sct_space_close(sct_space_t *space) {
 }
 
 int sct_space_unlink(const char *name) {
-  char path[256];
-  int rc = sct__named_path(path, sizeof path, "space", name);
-  return rc != 0 ? rc : sct__segment_unlink_named(path);
+  return sct__named_unlink("space", name);
 }
 
 /* ---- the directory ---- */

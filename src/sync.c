@@ -21,7 +21,6 @@ typedef struct named_page {
 #define NAMED_READY 0x59445253u /* "SRDY" */
 #define NAMED_VERSION 1u
 #define STATE_OFFSET 64u
-#define OPEN_PATIENCE_MS 1000
 
 static const char *const spaces[] = {NULL,    "cond",    "sem",
                                      "event", "barrier", "queue"};
@@ -62,19 +61,9 @@ int sct__sync_check(const void *handle, sct__sync_kind_t kind) {
 
 static sct__sync_t *handle_new(sct__sync_kind_t kind, void *state) {
   sct__sync_t *s = sct__pool_get(&sct__sync_pool);
-  if (s) {
-    s->magic = SCT__MAGIC_SYNC;
-    s->flags = 0;
-    s->refs = 1;
-    s->kind = kind;
-    s->state = state;
-    s->block = NULL;
-    s->segment = NULL;
-    s->lock = NULL;
-    s->given_lock = NULL;
-    s->action = NULL;
-    s->action_ctx = NULL;
-  }
+  if (s)
+    *s = (sct__sync_t){
+        .magic = SCT__MAGIC_SYNC, .refs = 1, .kind = kind, .state = state};
   return s;
 }
 
@@ -187,40 +176,23 @@ static int check_page(const sct__segment_t *seg, sct__sync_kind_t kind) {
       seg->size - STATE_OFFSET);
 }
 
-/* Opening may race the creator between its exclusive create and the
- * ready mark: such a state is waited for briefly, and one that never
- * becomes ready (its creator died making it) is not one. */
+static int check_sync_page(const sct__segment_t *seg, void *ctx) {
+  return check_page(seg, *(const sct__sync_kind_t *)ctx);
+}
+
 int sct__sync_open_named(sct__sync_t **out, sct__sync_kind_t kind,
                          const char *name, unsigned flags) {
   char path[256];
   sct__segment_t seg;
-  if ((flags & ~SCT_OPEN_ANY_OWNER) != 0)
-    return SCT_EINVAL;
-  sct__init();
-  int rc = path_of(path, sizeof path, kind, name);
-  int64_t deadline = sct__deadline(OPEN_PATIENCE_MS);
-  while (rc == 0) {
-    rc = sct__segment_open_named(&seg, path, flags);
-    if (rc == 0) {
-      rc = check_page(&seg, kind);
-      if (rc == 0 && (rc = wrap_segment(out, kind, &seg)) == 0)
-        return 0;
-      sct__segment_close(&seg);
-    }
-    if (rc != SCT_ESTATE)
-      return rc;
-    if (sct__ms_left(deadline) == 0)
-      return SCT_ETYPE;
-    sct__sleep_ms(1);
-    rc = 0;
-  }
+  int rc = sct__named_open_ready(&seg, path, sizeof path, spaces[kind], name,
+                                 flags, check_sync_page, &kind, NULL);
+  if (rc == 0 && (rc = wrap_segment(out, kind, &seg)) != 0)
+    sct__segment_close(&seg);
   return rc;
 }
 
 int sct__sync_unlink_named(sct__sync_kind_t kind, const char *name) {
-  char path[256];
-  int rc = path_of(path, sizeof path, kind, name);
-  return rc != 0 ? rc : sct__segment_unlink_named(path);
+  return sct__named_unlink(spaces[kind], name);
 }
 
 void sct__sync_ref(sct__sync_t *sync) {

@@ -102,6 +102,12 @@ static void test_type_formats(void) {
 
 /* ---- bad inputs ---- */
 
+static int count_names(const char *name, void *ctx) {
+  (void)name;
+  ++*(int *)ctx;
+  return 0;
+}
+
 static void test_bad_inputs(void) {
   const char *name = unique("space-bad");
   sct_space_t *space, *other;
@@ -198,11 +204,30 @@ static void test_bad_inputs(void) {
             SCT_ENOMEM);
   ASSERT_RC(sct_space_remove(space, "nothing"), SCT_ENOENT);
   ASSERT_RC(sct_space_remove(space, "bad/name"), SCT_ENAME);
+  size_t data, lock_at;
+  ASSERT_RC(sct_space_offset(space, "nothing", &data, &lock_at), SCT_ENOENT);
+  ASSERT_RC(sct_space_offset(space, "bad/name", &data, &lock_at), SCT_ENAME);
+  ASSERT_RC(sct_space_offset(space, "p", NULL, &lock_at), SCT_EINVAL);
+  ASSERT_RC(sct_space_offset(space, "p", &data, NULL), SCT_EINVAL);
+  ASSERT_RC(sct_space_list(space, NULL, NULL), SCT_EINVAL);
+  ASSERT_RC(sct_space_list(NULL, count_names, NULL), SCT_EINVAL);
+  ASSERT_RC(sct_space_lock(space, "", SCT_SPACE_CREATE, SCT_LOCK, &lock),
+            SCT_ENAME);
+  ASSERT_RC(sct_space_lock(space, "l", SCT_SPACE_CREATE, SCT_LOCK, NULL),
+            SCT_EINVAL);
   /* Unlinked before closed: on Windows a name goes with its last handle. */
   ASSERT_OK(sct_space_unlink(name));
   ASSERT_OK(sct_space_close(space));
   ASSERT_RC(sct_space_close(space), SCT_ESTATE);
+  ASSERT_RC(sct_space_object(space, "p", SCT_SPACE_FIND, point_type(), 0,
+                             SCT_LOCK, &obj),
+            SCT_ESTATE);
   ASSERT_RC(sct_space_unlink(name), SCT_ENOENT);
+  int created = -1;
+  ASSERT_RC(sct_space_open_or_create(&space, name, 4096, 16, &created),
+            SCT_EINVAL);
+  ASSERT_RC(sct_space_open_or_create(NULL, name, SPACE_SIZE, 16, &created),
+            SCT_EINVAL);
 
 #ifndef _WIN32
   /* A file under a space's name that is no space. */
@@ -219,12 +244,6 @@ static void test_bad_inputs(void) {
 }
 
 /* ---- objects in one process, through two handles ---- */
-
-static int count_names(const char *name, void *ctx) {
-  (void)name;
-  ++*(int *)ctx;
-  return 0;
-}
 
 static void test_objects(void) {
   const char *name = unique("space-objects");

@@ -63,6 +63,7 @@ static void test_bad_inputs(void) {
   ASSERT_RC(sct_cond_notify_all(cond), SCT_ENOTHELD);
   ASSERT_OK(sct_cond_acquire(cond, SCT_INFINITE));
   ASSERT_RC(sct_cond_wait_for(cond, NULL, NULL, 0), SCT_EINVAL);
+  ASSERT_RC(sct_cond_lock(cond, NULL), SCT_EINVAL);
   ASSERT_OK(sct_cond_release(cond));
 
   /* One kind is not another, and a freed handle says so. */
@@ -83,6 +84,7 @@ static void test_bad_inputs(void) {
   ASSERT_RC(sct_queue_task_done(queue), SCT_ETYPE);
   ASSERT_RC(sct_queue_join(queue, 0), SCT_ETYPE);
   ASSERT_RC(sct_queue_size(queue, NULL), SCT_EINVAL);
+  ASSERT_RC(sct_queue_lost(queue, NULL), SCT_EINVAL);
   ASSERT_OK(sct_queue_free(queue));
   ASSERT_OK(sct_queue_new(&queue, type_of('q'), 2, SCT_QUEUE_JOINABLE));
   ASSERT_RC(sct_queue_task_done(queue), SCT_ESTATE);
@@ -96,6 +98,15 @@ static void test_bad_inputs(void) {
 
   ASSERT_OK(sct_barrier_new(&barrier, 2, NULL, NULL));
   ASSERT_RC(sct_barrier_parties(barrier, NULL), SCT_EINVAL);
+  ASSERT_RC(sct_barrier_n_waiting(barrier, NULL), SCT_EINVAL);
+  ASSERT_OK(sct_event_new(&event));
+  ASSERT_RC(sct_barrier_set_action((sct_barrier_t *)(void *)event, NULL, NULL),
+            SCT_ETYPE);
+  ASSERT_OK(sct_event_free(event));
+  ASSERT_RC(sct_event_is_set(event), SCT_ESTATE);
+  /* A negative timeout does not wait, and breaks it like any timeout. */
+  ASSERT_RC(sct_barrier_wait(barrier, -5, NULL), SCT_ETIMEDOUT);
+  CU_ASSERT_EQUAL(sct_barrier_broken(barrier), 1);
   ASSERT_OK(sct_barrier_parties(barrier, &u));
   CU_ASSERT_EQUAL(u, 2);
   ASSERT_OK(sct_barrier_free(barrier));
@@ -296,10 +307,22 @@ static void test_named(void) {
 /* Puts ITEMS_EACH items, producer * 1e6 + sequence. */
 static int child_produce(const sct_args_t *args) {
   sct_queue_t *queue;
+  sct_cond_t *cond;
+  sct_sem_t *sem;
+  sct_event_t *event;
+  sct_barrier_t *barrier;
   int64_t producer;
   if (sct_args_queue(args, 0, &queue) != 0 ||
       sct_args_int(args, 1, &producer) != 0)
     return 10;
+  /* The getters: another kind, past the end, nowhere to put it. */
+  if (sct_args_cond(args, 0, &cond) != SCT_ETYPE ||
+      sct_args_sem(args, 0, &sem) != SCT_ETYPE ||
+      sct_args_event(args, 1, &event) != SCT_ETYPE ||
+      sct_args_barrier(args, 0, &barrier) != SCT_ETYPE ||
+      sct_args_queue(args, 2, &queue) != SCT_ERANGE ||
+      sct_args_queue(args, 0, NULL) != SCT_EINVAL)
+    return 12;
   for (int64_t i = 0; i < ITEMS_EACH; i++) {
     int64_t item = producer * 1000000 + i;
     if (sct_queue_put(queue, &item, SCT_INFINITE) != 0)
