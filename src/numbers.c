@@ -96,7 +96,7 @@ static int fits(const sct_type_t *t, int64_t v) {
 }
 
 static int get_int(sct_obj_t *obj, access_t how, size_t i, int64_t *out) {
-  void *at;
+  void *at = NULL;
   int rc = check_int(obj, how, i, &at);
   if (rc == 0 && !out)
     rc = SCT_EINVAL;
@@ -111,7 +111,7 @@ static int get_int(sct_obj_t *obj, access_t how, size_t i, int64_t *out) {
 }
 
 static int set_int(sct_obj_t *obj, access_t how, size_t i, int64_t v) {
-  void *at;
+  void *at = NULL;
   int rc = check_int(obj, how, i, &at);
   if (rc == 0 && !fits(obj->type, v))
     rc = SCT_EOVERFLOW;
@@ -187,7 +187,7 @@ static void read_back(const sct_type_t *t, uint64_t bits, int64_t *out) {
 
 static int add_int(sct_obj_t *obj, access_t how, size_t i, int64_t delta,
                    int64_t *old) {
-  void *at;
+  void *at = NULL;
   int rc = check_int(obj, how, i, &at);
   if (rc == 0 && !delta_fits(obj->type, delta))
     rc = SCT_EOVERFLOW;
@@ -207,7 +207,7 @@ static int add_int(sct_obj_t *obj, access_t how, size_t i, int64_t delta,
 
 static int cas_int(sct_obj_t *obj, access_t how, size_t i, int64_t *expected,
                    int64_t desired) {
-  void *at;
+  void *at = NULL;
   int rc = check_int(obj, how, i, &at);
   if (rc == 0 && !expected)
     rc = SCT_EINVAL;
@@ -237,7 +237,7 @@ static int cas_int(sct_obj_t *obj, access_t how, size_t i, int64_t *expected,
 
 static int counter_at(sct_obj_t *obj, access_t how, size_t i,
                       sct_counter_t *out) {
-  void *at;
+  void *at = NULL;
   int rc = check_int(obj, how, i, &at);
   if (rc == 0 && !out)
     rc = SCT_EINVAL;
