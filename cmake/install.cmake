@@ -61,8 +61,12 @@ endforeach()
 # cpack -G DEB
 set(CPACK_PACKAGE_NAME libsct-dev)
 set(CPACK_PACKAGE_VENDOR "sct developers")
-set(CPACK_PACKAGE_CONTACT "sct developers <sct@example.invalid>")
-set(CPACK_DEBIAN_PACKAGE_MAINTAINER "sct developers <sct@example.invalid>")
+# sct has no public home or mailing address yet, so none is invented: whoever
+# builds a package to hand out names themselves as its maintainer.
+set(SCT_PACKAGE_CONTACT "sct developers" CACHE STRING
+    "Maintainer of the Debian package (\"Name <address>\")")
+set(CPACK_PACKAGE_CONTACT "${SCT_PACKAGE_CONTACT}")
+set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${SCT_PACKAGE_CONTACT}")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "sct brings Python's multiprocessing.sharedctypes to C: scalars, arrays,
  structs and strings in shared memory, process-shared locks that report a
