@@ -285,17 +285,6 @@ void sct__init(void);
  * this process may use (platform.h: sct__cpus_available). */
 extern int sct__spin_before_sleep;
 
-/* Thread-local storage class, and keeping a slow path out of line (so
- * the fast path that calls it needs no stack frame), behind macros for
- * MSVC. */
-#if defined(_MSC_VER)
-#define SCT__THREAD_LOCAL __declspec(thread)
-#define SCT__NOINLINE __declspec(noinline)
-#else
-#define SCT__THREAD_LOCAL _Thread_local
-#define SCT__NOINLINE __attribute__((noinline))
-#endif
-
 /* Overflow-checked size arithmetic. */
 int sct__mul_size(size_t a, size_t b, size_t *out);
 int sct__add_size(size_t a, size_t b, size_t *out);

@@ -51,7 +51,9 @@
  * owner. */
 static int self_word(const sct__lockstate_t *s, uint64_t *me) {
   switch (s->kind) {
-  case SCT_RLOCK: return sct__self_thread(me);
+  case SCT_RLOCK:
+    *me = sct__thread_ident;
+    return *me != 0 ? 0 : sct__self_thread(me);
   case SCT__KIND_MUTEX: *me = MUTEX_OWNER; return 0;
   default: return sct__self_process(me);
   }

@@ -11,6 +11,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Thread-local storage class, and keeping a slow path out of line (so
+ * the fast path that calls it needs no stack frame), behind macros for
+ * MSVC. */
+#if defined(_MSC_VER)
+#define SCT__THREAD_LOCAL __declspec(thread)
+#define SCT__NOINLINE __declspec(noinline)
+#else
+#define SCT__THREAD_LOCAL _Thread_local
+#define SCT__NOINLINE __attribute__((noinline))
+#endif
+
 /* ---- errors (error.c) ---- */
 
 /* Records the OS error now pending (errno / GetLastError) for this thread
@@ -51,6 +62,11 @@ int sct__self_process(sct__ident_t *out);
 
 /* The calling thread's identity in *out, as sct__self_process. */
 int sct__self_thread(sct__ident_t *out);
+
+/* The calling thread's identity once sct__self_thread has made it, else
+ * 0: read inline by the RLock fast path, which would otherwise pay a call
+ * on every acquire and release. */
+extern SCT__THREAD_LOCAL sct__ident_t sct__thread_ident;
 
 /* 1 while the owner @p who is alive, 0 once it is gone (a process that
  * has exited but was not reaped counts as gone). Never fails: when it

@@ -33,7 +33,7 @@ static int process_fd = -1;
 static int *thread_fds;
 static size_t thread_fd_count, thread_fd_cap;
 
-static SCT__THREAD_LOCAL sct__ident_t thread_ident;
+SCT__THREAD_LOCAL sct__ident_t sct__thread_ident;
 static pthread_key_t thread_key;
 static pthread_once_t thread_key_once = PTHREAD_ONCE_INIT;
 
@@ -128,13 +128,13 @@ SCT__NOINLINE static int register_thread(sct__ident_t *out) {
   }
   if (rc != 0)
     return rc;
-  thread_ident = claim.ident;
-  *out = thread_ident;
+  sct__thread_ident = claim.ident;
+  *out = sct__thread_ident;
   return 0;
 }
 
 int sct__self_thread(sct__ident_t *out) {
-  sct__ident_t id = thread_ident;
+  sct__ident_t id = sct__thread_ident;
   if (id == 0)
     return register_thread(out);
   *out = id;
@@ -144,7 +144,7 @@ int sct__self_thread(sct__ident_t *out) {
 int sct__ident_alive(sct__ident_t who) {
   /* Our own slots: asking the file from our own descriptions would find
    * them unlocked (a description does not conflict with itself). */
-  if (who == sct__load_acquire(&process_ident) || who == thread_ident)
+  if (who == sct__load_acquire(&process_ident) || who == sct__thread_ident)
     return 1;
   return sct__live_alive(who);
 }
@@ -152,7 +152,7 @@ int sct__ident_alive(sct__ident_t who) {
 long sct__ident_os_id(sct__ident_t who) {
   if (who == sct__load_acquire(&process_ident))
     return (long)getpid();
-  if (who == thread_ident)
+  if (who == sct__thread_ident)
     return thread_id();
   return sct__live_os_id(who);
 }
@@ -183,9 +183,9 @@ static void on_fork_child(void) {
   for (size_t i = 0; i < thread_fd_count; i++)
     close(thread_fds[i]);
   thread_fd_count = 0;
-  if (thread_ident != 0)
+  if (sct__thread_ident != 0)
     (void)pthread_setspecific(thread_key, NULL);
-  thread_ident = 0;
+  sct__thread_ident = 0;
   pthread_mutex_init(&registry_mutex, NULL);
   if (was_registered) {
     sct__ident_t ignored;

@@ -11,7 +11,7 @@
 #include <windows.h>
 
 static uint64_t process_cache;
-static SCT__THREAD_LOCAL uint64_t thread_cache;
+SCT__THREAD_LOCAL sct__ident_t sct__thread_ident;
 
 static uint32_t start_bits(FILETIME created) {
   ULARGE_INTEGER t;
@@ -50,10 +50,10 @@ int sct__self_process(sct__ident_t *out) {
 }
 
 int sct__self_thread(sct__ident_t *out) {
-  if (thread_cache == 0)
-    thread_cache = (uint64_t)GetCurrentThreadId() |
+  if (sct__thread_ident == 0)
+    sct__thread_ident = (uint64_t)GetCurrentThreadId() |
                    (uint64_t)start_of(GetCurrentThread(), GetThreadTimes) << 32;
-  *out = thread_cache;
+  *out = sct__thread_ident;
   return 0;
 }
 
