@@ -135,9 +135,10 @@ typedef struct sct__pool {
   char *chunk_next;
   char *chunk_end;
   void *chunks;
+  size_t chunk_bytes; /* all chunks so far */
 } sct__pool_t;
 #define SCT__POOL_INIT(T)                                                      \
-  { SCT__MUTEX_INIT, sizeof(T), NULL, NULL, NULL, NULL }
+  { SCT__MUTEX_INIT, sizeof(T), NULL, NULL, NULL, NULL, 0 }
 void *sct__pool_get(sct__pool_t *pool);
 void sct__pool_put(sct__pool_t *pool, void *item);
 /* Checks a handle from a pool (its first field is its magic): 0 when it

@@ -127,6 +127,12 @@ typedef struct sct__segment {
  * the OS allows (SCT_ENOMEM when they cannot be), inherited by children. */
 int sct__segment_create_anon(sct__segment_t *seg, size_t size);
 
+/* @p size bytes of process-private memory for handles, never given
+ * back, on large pages where the OS gives them without privileges (one
+ * fault then supplies thousands of handles instead of fifty); NULL when
+ * out of memory. */
+void *sct__chunk_alloc(size_t size);
+
 /* A new named segment (exclusive create, owner-only access), zeroed and
  * reserved. @p name comes from sct__named_path: checked, and starting with
  * SCT__GLOBAL_PREFIX when the global namespace was asked for (Windows

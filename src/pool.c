@@ -10,7 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Chunks start small; a pool past LARGE_AFTER bytes (some 15,000
+ * handles) takes LARGE_CHUNK at a time, on large pages where the OS
+ * gives them: first touches of fresh 4 KiB pages were most of the time
+ * of making ten million Values. */
 #define CHUNK_BYTES (64u * 1024u)
+#define LARGE_AFTER (1024u * 1024u)
+#define LARGE_CHUNK (4u * 1024u * 1024u)
+
+static char *chunk_new(sct__pool_t *pool, size_t *bytes) {
+  *bytes = pool->chunk_bytes < LARGE_AFTER ? CHUNK_BYTES : LARGE_CHUNK;
+  return *bytes == LARGE_CHUNK ? sct__chunk_alloc(*bytes) : malloc(*bytes);
+}
 
 /* The free-list link sits after the first 8 bytes, so the magic at the
  * start of a freed handle stays readable. */
@@ -28,14 +39,16 @@ void *sct__pool_get(sct__pool_t *pool) {
   } else {
     if (pool->chunk_next == NULL ||
         (size_t)(pool->chunk_end - pool->chunk_next) < size) {
-      char *chunk = malloc(CHUNK_BYTES);
+      size_t bytes;
+      char *chunk = chunk_new(pool, &bytes);
       if (chunk) {
         /* Chunks are chained through their first slot-sized header so
          * they stay reachable (leak checkers see every handle). */
         *(void **)(void *)chunk = pool->chunks;
         pool->chunks = chunk;
         pool->chunk_next = chunk + 16;
-        pool->chunk_end = chunk + CHUNK_BYTES;
+        pool->chunk_end = chunk + bytes;
+        pool->chunk_bytes += bytes;
       }
     }
     if (pool->chunk_next &&

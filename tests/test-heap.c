@@ -67,6 +67,22 @@ static void test_coalescing_best_fit(void) {
   ASSERT_OK(sct_obj_free(d));
 }
 
+/* The newest objects are cut from the end of their arena; freed, they
+ * go back to it, so a larger object made next reuses all their bytes
+ * (freed blocks that joined only each other would be too small). */
+static void test_end_of_arena_given_back(void) {
+  sct_obj_t *a, *b, *c;
+  ASSERT_OK(sct_rawarray_new(&a, type_of('B'), 1000, NULL));
+  ASSERT_OK(sct_rawarray_new(&b, type_of('B'), 1000, NULL));
+  void *where = sct_obj_ptr(a);
+  CU_ASSERT_PTR_EQUAL((char *)sct_obj_ptr(b), (char *)where + 1008 + 16);
+  ASSERT_OK(sct_obj_free(b));
+  ASSERT_OK(sct_obj_free(a));
+  ASSERT_OK(sct_rawarray_new(&c, type_of('B'), 3000, NULL));
+  CU_ASSERT_PTR_EQUAL(sct_obj_ptr(c), where);
+  ASSERT_OK(sct_obj_free(c));
+}
+
 typedef struct wide {
   _Alignas(64) double v;
 } wide_t;
@@ -337,6 +353,7 @@ static CU_TestInfo tests[] = {
     {"million values", test_million_values},
     {"arena reuse", test_arena_reuse},
     {"coalescing best fit", test_coalescing_best_fit},
+    {"end of arena given back", test_end_of_arena_given_back},
     {"alignment", test_alignment},
     {"large array", test_large_array},
     {"array over 2 GiB", test_array_over_2gib},
