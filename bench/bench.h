@@ -23,6 +23,9 @@ double median(double *values, int n);
 void check(int rc, const char *what);
 /* Zeroed shared anonymous memory, for the raw baselines. */
 void *shared_memory(size_t size);
+/* Voluntary context switches of process @p pid so far (each is a wake-up
+ * after a sleep), or -1 without /proc. */
+long wakeups_of(long pid);
 
 /*
  * A lock under test, as function pointers so sct and every baseline run

@@ -206,9 +206,11 @@ static void *kill_when_waited(void *arg) {
   killer_t *k = arg;
   while (!*k->waiting) {
   }
-  /* The waiter is asleep in acquire by then; a random phase within its
-   * 20 ms wait slice, so the figures cover early and late deaths. */
-  usleep(5000 + (useconds_t)(rand() % 20000));
+  /* The waiter is asleep in acquire by then. The death falls at a
+   * uniformly random moment of the next 40 ms, so the figures sample
+   * every phase of the waiter's periodic checks (whose period is 20 ms
+   * or less) evenly. */
+  usleep(5000 + (useconds_t)(rand() % 40000));
   k->killed_at = now_s();
   sct_process_kill(k->holder);
   return NULL;
@@ -229,6 +231,9 @@ int bench_hold_target(const sct_args_t *args) {
 static void owner_death(const bench_opts_t *o) {
   int rounds = o->quick ? 10 : 20;
   double ms[32];
+  /* Other phases in every run: unseeded, rand() gave each run the same
+   * ten deaths, and the same figures whatever the period. */
+  srand((unsigned)(now_s() * 1e6) ^ (unsigned)getpid());
   for (int r = 0; r < rounds; r++) {
     sct_lock_t *lock;
     sct_obj_t *flag;
@@ -268,6 +273,38 @@ static void owner_death(const bench_opts_t *o) {
   report("owner_death_max", ms[rounds - 1], "ms");
 }
 
+/* A process blocked on a Lock held for seconds: how often it wakes (its
+ * periodic checks that the holder still lives). */
+static void idle_lock_waiter(const bench_opts_t *o) {
+  sct_lock_t *lock;
+  int seconds = o->quick ? 2 : 5;
+  check(sct_lock_new(&lock, SCT_LOCK), "lock");
+  check(sct_lock_acquire(lock, SCT_INFINITE), "acquire");
+  pid_t pid = fork();
+  if (pid == 0) {
+    int rc = sct_lock_acquire(lock, SCT_INFINITE);
+    _exit(rc == 0 && sct_lock_release(lock) == 0 ? 0 : 1);
+  }
+  sleep(1); /* asleep by now */
+  long before = wakeups_of(pid);
+  sleep((unsigned)seconds);
+  long after = wakeups_of(pid);
+  check(sct_lock_release(lock), "release");
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+      WEXITSTATUS(status) != 0) {
+    fprintf(stderr, "sct_bench: the idle lock waiter failed\n");
+    exit(1);
+  }
+  check(sct_lock_free(lock), "lock free");
+  if (before < 0 || after < 0) {
+    fprintf(stderr, "sct_bench: no /proc: idle wake-ups not measured\n");
+    return;
+  }
+  report("lock_idle_waiter_wakeups", (double)(after - before) / seconds,
+         "per_s");
+}
+
 void bench_locks(const bench_opts_t *o) {
   pthread_mutex_t *m = robust_mutex();
   long long *counter = shared_memory(sizeof *counter);
@@ -277,4 +314,5 @@ void bench_locks(const bench_opts_t *o) {
   contended(o, &raw);
   atomic_add(o);
   owner_death(o);
+  idle_lock_waiter(o);
 }

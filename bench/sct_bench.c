@@ -3,7 +3,10 @@
  * run. Prints "name value unit" per figure, then "ratio_<name> value x"
  * lines (each from the same run), and exits 0.
  *
- *   sct_bench [--quick]
+ *   sct_bench [--quick] [--only GROUP]
+ *
+ * GROUP: processes, waiting, space, locks, apr or objects (one group of
+ * figures, for working on one thing; the ratios hold within a group).
  */
 #include "bench.h"
 
@@ -76,9 +79,35 @@ void *shared_memory(size_t size) {
   return p;
 }
 
+long wakeups_of(long pid) {
+  char path[64], line[256];
+  long n = -1;
+  snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+  FILE *f = fopen(path, "r");
+  if (!f)
+    return -1;
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "voluntary_ctxt_switches: %ld", &n) == 1)
+      break;
+  fclose(f);
+  return n;
+}
+
 int bench_nop_target(const sct_args_t *args) {
   (void)args;
   return 0;
+}
+
+static int group_named(const char *const *groups, int n, const char *name) {
+  for (int i = 0; i < n; i++)
+    if (strcmp(groups[i], name) == 0)
+      return 1;
+  return 0;
+}
+
+/* Whether the group @p name runs, given --only's @p only (or NULL). */
+static int runs(const char *only, const char *name) {
+  return only == NULL || strcmp(only, name) == 0;
 }
 
 int main(int argc, char **argv) {
@@ -86,23 +115,37 @@ int main(int argc, char **argv) {
                                          {"hold", bench_hold_target}};
   check(sct_main(argc, argv, targets, 2), "sct_main");
   bench_opts_t o = {0, 5};
+  const char *only = NULL;
+  static const char *const groups[] = {"processes", "waiting", "space",
+                                       "locks",     "apr",     "objects"};
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--quick") == 0) {
       o.quick = 1;
       o.reps = 3;
+    } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc &&
+               group_named(groups, 6, argv[i + 1])) {
+      only = argv[++i];
     } else {
-      fprintf(stderr, "usage: %s [--quick]\n", argv[0]);
+      fprintf(stderr, "usage: %s [--quick] [--only processes|waiting|space|"
+                      "locks|apr|objects]\n",
+              argv[0]);
       return 2;
     }
   }
   /* Processes first: fork copies page tables, so it is timed while this
    * process is still small (the million-Value run grows it). */
-  bench_processes(&o);
-  bench_waiting(&o);
-  bench_space_boost(&o, bench_space(&o));
-  bench_locks(&o);
-  bench_apr(&o);
-  bench_objects(&o);
+  if (runs(only, "processes"))
+    bench_processes(&o);
+  if (runs(only, "waiting"))
+    bench_waiting(&o);
+  if (runs(only, "space"))
+    bench_space_boost(&o, bench_space(&o));
+  if (runs(only, "locks"))
+    bench_locks(&o);
+  if (runs(only, "apr"))
+    bench_apr(&o);
+  if (runs(only, "objects"))
+    bench_objects(&o);
   for (int i = 0; i < nratios; i++)
     printf("ratio_%s %.3f x\n", ratios[i].name, ratios[i].value);
   return 0;

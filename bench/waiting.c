@@ -214,22 +214,6 @@ static void put_get_latency(const bench_opts_t *o) {
 
 /* ---- an idle waiter: how often it wakes ---- */
 
-/* Voluntary context switches of @p pid (each is a wake-up after a
- * sleep), or -1 without /proc. */
-static long wakeups_of(pid_t pid) {
-  char path[64], line[256];
-  long n = -1;
-  snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
-  FILE *f = fopen(path, "r");
-  if (!f)
-    return -1;
-  while (fgets(line, sizeof line, f))
-    if (sscanf(line, "voluntary_ctxt_switches: %ld", &n) == 1)
-      break;
-  fclose(f);
-  return n;
-}
-
 static void idle_waiter(const bench_opts_t *o) {
   sct_queue_t *q;
   int64_t item;
