@@ -62,6 +62,9 @@ void bench_sct_ops(lock_ops_t *ops);
 void bench_locks(const bench_opts_t *o);
 void bench_objects(const bench_opts_t *o);
 void bench_processes(const bench_opts_t *o);
+/* The argument on which sct_bench exits at once, before anything else
+ * (the raw baseline of a spawn: the same program loaded and ended). */
+#define BENCH_EXIT_AT_ONCE "--exit-at-once"
 void bench_apr(const bench_opts_t *o);
 void bench_waiting(const bench_opts_t *o);
 /* Returns sct's find-by-name time (ns), for bench_space_boost. */

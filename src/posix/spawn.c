@@ -8,6 +8,15 @@
  * in the order of the message's segment table. Every other descriptor is
  * closed before exec, whether or not it was close-on-exec. A close-on-exec
  * pipe reports a failed exec back to the parent as SCT_ECHILD.
+ *
+ * The child is made with vfork, as posix_spawn does: it borrows the
+ * parent's memory until exec instead of copying its page tables, which
+ * made a spawn of a grown program cost a fork on top of an exec. So the
+ * child between vfork and exec only calls async-signal-safe functions on
+ * values prepared before, writes no memory the parent reads, and runs no
+ * signal handler: every signal is blocked across vfork, and the child
+ * puts handlers back to their defaults before it restores the mask for
+ * the program it executes.
  */
 #define _GNU_SOURCE
 #include "../bootstrap.h"
@@ -15,6 +24,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,7 +94,20 @@ static int message_fd(const void *msg, size_t len) {
  * segment (shared memory the parent uses) and the parent, reading EOF,
  * would believe the exec succeeded. */
 static void exec_child(const char *exe, const int *sources, size_t n,
-                       int report, char **argv, char **env) {
+                       int report, char **argv, char **env,
+                       const sigset_t *mask) {
+  /* The handler table is the child's own (vfork shares memory, not
+   * signal dispositions): no parent handler can run on borrowed memory. */
+  struct sigaction dfl;
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; sig++) {
+    struct sigaction old;
+    if (sigaction(sig, NULL, &old) == 0 && old.sa_handler != SIG_IGN &&
+        old.sa_handler != SIG_DFL)
+      (void)sigaction(sig, &dfl, NULL);
+  }
+  (void)pthread_sigmask(SIG_SETMASK, mask, NULL);
   int high = FIRST_SEGMENT_FD + (int)n + 1;
   if (report >= high)
     high = report + 1;
@@ -121,6 +145,24 @@ failed : {
   (void)ignored;
   _exit(127);
 }
+}
+
+/* vfork and exec_child in a frame of their own: no variable of the
+ * caller lives across vfork, where the child may clobber it. Returns the
+ * child's pid, or -1 with errno. */
+SCT__NOINLINE static pid_t start_child(const char *exe, const int *sources,
+                                       size_t n, int report, char **argv,
+                                       char **env) {
+  sigset_t all, mask;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &mask);
+  pid_t child = vfork();
+  if (child == 0)
+    exec_child(exe, sources, n, report, argv, env, &mask);
+  int err = errno;
+  pthread_sigmask(SIG_SETMASK, &mask, NULL);
+  errno = err;
+  return child;
 }
 
 /* Waits for the child and reports whether exec failed (SCT_ECHILD). */
@@ -161,10 +203,8 @@ int sct__process_spawn(long *pid, char **argv, const intptr_t *handles,
     sources[0] = boot;
     for (size_t i = 0; i < n; i++)
       sources[i + 1] = (int)handles[i];
-    pid_t child = fork();
-    if (child == 0)
-      exec_child(exe, sources, n + 1, report[1],
-                 argv && argv[0] ? argv : fallback_argv, env);
+    pid_t child = start_child(exe, sources, n + 1, report[1],
+                              argv && argv[0] ? argv : fallback_argv, env);
     close(report[1]);
     report[1] = -1;
     if (child < 0)
