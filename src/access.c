@@ -34,7 +34,7 @@ static int check_with(const sct_obj_t *obj, const void *buf) {
 static int slice_copy(sct_obj_t *obj, size_t start, size_t stop, void *out,
                       const void *in) {
   int rc = check_with(obj, out ? out : in);
-  if (rc == 0 && (start > stop || stop > obj->n))
+  if (rc == 0 && (start > stop || stop > sct__obj_len(obj)))
     rc = SCT_ERANGE;
   if (rc != 0)
     return rc;
@@ -49,7 +49,7 @@ static size_t after(size_t i) {
 
 /* The whole object is the slice [0, n); the handle is checked after. */
 static size_t length_of(const sct_obj_t *obj) {
-  return obj ? obj->n : 0;
+  return obj ? sct__obj_len(obj) : 0;
 }
 
 int sct_value_get(sct_obj_t *obj, void *out) {
@@ -86,7 +86,7 @@ static int field_copy(sct_obj_t *obj, size_t i, const char *path, void *out,
     rc = SCT_EINVAL;
   if (rc == 0 && obj->type->code != 0)
     rc = SCT_ETYPE;
-  if (rc == 0 && i >= obj->n)
+  if (rc == 0 && i >= sct__obj_len(obj))
     rc = SCT_ERANGE;
   if (rc == 0)
     rc = sct__type_find_field(obj->type, path, &offset, &field);
@@ -122,9 +122,9 @@ static int chars_out(sct_obj_t *obj, char *buf, size_t cap, size_t *len,
   rc = sct__obj_lock_checked(obj, rc);
   if (!SCT__HELD(rc))
     return rc;
-  size_t want = obj->n;
+  size_t want = sct__obj_len(obj);
   if (up_to_nul) {
-    const char *nul = memchr(obj->data, '\0', obj->n);
+    const char *nul = memchr(obj->data, '\0', sct__obj_len(obj));
     if (nul)
       want = (size_t)(nul - (const char *)obj->data);
   }
@@ -152,14 +152,14 @@ static int chars_in(sct_obj_t *obj, const char *s, size_t len, int terminate) {
   int rc = check_chars(obj);
   if (rc == 0 && !s && len > 0)
     rc = SCT_EINVAL;
-  if (rc == 0 && len > obj->n)
+  if (rc == 0 && len > sct__obj_len(obj))
     rc = SCT_ERANGE;
   rc = sct__obj_lock_checked(obj, rc);
   if (!SCT__HELD(rc))
     return rc;
   if (len > 0)
     memcpy(obj->data, s, len);
-  if (terminate && len < obj->n)
+  if (terminate && len < sct__obj_len(obj))
     ((char *)obj->data)[len] = '\0';
   sct__obj_unlock(obj);
   return rc;

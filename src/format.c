@@ -273,14 +273,14 @@ int sct_obj_format(sct_obj_t *obj, char *buf, size_t cap, size_t *len) {
   rc = sct__obj_lock_checked(obj, rc);
   if (!SCT__HELD(rc))
     return rc;
-  if ((obj->flags & SCT__OBJ_ARRAY) && obj->n == 1 && obj->type->code != 'c' &&
+  if ((obj->flags & SCT__OBJ_ARRAY) && sct__obj_len(obj) == 1 && obj->type->code != 'c' &&
       obj->type->code != 'u') {
     /* A one-element Array is still a list. */
     put(&o, "[", 1);
     put_elements(&o, obj->type, obj->data, 1);
     put(&o, "]", 1);
   } else {
-    put_elements(&o, obj->type, obj->data, obj->n);
+    put_elements(&o, obj->type, obj->data, sct__obj_len(obj));
   }
   sct__obj_unlock(obj);
   if (cap > 0)

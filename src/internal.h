@@ -182,21 +182,51 @@ enum {
   SCT__OBJ_ARRAY = 1,
   SCT__OBJ_BORROWED = 2,  /* a raw view owned by its wrapper */
   SCT__OBJ_OWNS_LOCK = 4, /* lockstate lives in the object's block */
-  SCT__OBJ_FREED = 8      /* the user's reference is gone */
+  SCT__OBJ_FREED = 8,     /* the user's reference is gone */
+  SCT__OBJ_COMPACT = 16   /* a compact handle: no `full` part (below) */
 };
 
+/*
+ * An object handle. Most synchronized Values are compact: the handle
+ * ends after `data` (32 bytes on 64-bit targets), the Value's bytes sit
+ * in a 32-byte slab slot right after its RLock's state (slab.c), and its
+ * lazy views are found through `views` (views.c). Every other handle is
+ * full. Read the length and the lock state through sct__obj_len and
+ * sct__obj_lockstate; `full` only where the handle is known to be full.
+ */
 struct sct_obj {
   uint32_t magic;
   uint32_t flags;
   int refs;
+  uint32_t views; /* compact: index of its lazy views, 0 for none */
   const sct_type_t *type;
-  size_t n;
   void *data;
-  void *block;                 /* owned heap block, or NULL for a wrapper */
-  sct__lockstate_t *lockstate; /* NULL for raw objects */
-  sct_lock_t *lock;            /* given lock (referenced) or lazy view */
-  sct_obj_t *base;             /* wrapped raw object (referenced) or view */
+  struct {
+    size_t n;
+    void *block;                 /* owned heap block, or NULL for a wrapper */
+    sct__lockstate_t *lockstate; /* NULL for raw objects */
+    sct_lock_t *lock;            /* given lock (referenced) or lazy view */
+    sct_obj_t *base;             /* wrapped raw object (referenced) or view */
+  } full;
 };
+
+static inline size_t sct__obj_len(const sct_obj_t *obj) {
+  return (obj->flags & SCT__OBJ_COMPACT) ? 1 : obj->full.n;
+}
+
+/* A compact Value's lock state sits right before its bytes. */
+static inline sct__lockstate_t *sct__obj_lockstate(const sct_obj_t *obj) {
+  if (obj->flags & SCT__OBJ_COMPACT)
+    return (sct__lockstate_t *)(void *)((char *)obj->data -
+                                        sizeof(sct__lockstate_t));
+  return obj->full.lockstate;
+}
+
+/* The lock an object was given (referenced by it), a lazy view of its
+ * own lock, or NULL. */
+static inline const sct_lock_t *sct__obj_lock_handle(const sct_obj_t *obj) {
+  return (obj->flags & SCT__OBJ_COMPACT) ? NULL : obj->full.lock;
+}
 
 int sct__obj_check(const sct_obj_t *obj);
 /* The test of sct__obj_check that passes, inline for fast paths (the

@@ -65,7 +65,7 @@ static int check_number(const sct_obj_t *obj, int type_ok, access_t how,
     return rc;
   if (!type_ok || (how == AS_VALUE && (obj->flags & SCT__OBJ_ARRAY)))
     return SCT_ETYPE;
-  if (i >= obj->n)
+  if (i >= sct__obj_len(obj))
     return SCT_ERANGE;
   *at = (char *)obj->data + i * obj->type->size;
   return 0;
@@ -83,7 +83,7 @@ static int is_float(const sct_obj_t *obj) {
  * atomic add is measured against a bare atomic_fetch_add. */
 static int check_int(const sct_obj_t *obj, access_t how, size_t i,
                      void **at) {
-  if (SCT__OBJ_LIVE(obj) && is_int(obj) && i < obj->n &&
+  if (SCT__OBJ_LIVE(obj) && is_int(obj) && i < sct__obj_len(obj) &&
       (how == AS_ELEMENT || !(obj->flags & SCT__OBJ_ARRAY))) {
     *at = (char *)obj->data + i * obj->type->size;
     return 0;

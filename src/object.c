@@ -26,7 +26,7 @@ int sct__obj_check(const sct_obj_t *obj) {
 /* Borrowed views live and die with the object that made them. */
 void sct__obj_ref(sct_obj_t *obj) {
   if (obj->flags & SCT__OBJ_BORROWED)
-    obj = obj->base;
+    obj = obj->full.base;
   sct__fetch_add(&obj->refs, 1);
 }
 
@@ -34,7 +34,7 @@ static void destroy(sct_obj_t *obj);
 
 void sct__obj_unref(sct_obj_t *obj) {
   if (obj->flags & SCT__OBJ_BORROWED)
-    obj = obj->base;
+    obj = obj->full.base;
   if (sct__fetch_add(&obj->refs, -1) == 1)
     destroy(obj);
 }
@@ -45,9 +45,9 @@ static void destroy_view(sct_obj_t *view) {
 }
 
 static void destroy(sct_obj_t *obj) {
-  sct_obj_t *base = obj->base;
-  sct_lock_t *lock = obj->lock;
-  if (base && (base->flags & SCT__OBJ_BORROWED) && base->base == obj)
+  sct_obj_t *base = obj->full.base;
+  sct_lock_t *lock = obj->full.lock;
+  if (base && (base->flags & SCT__OBJ_BORROWED) && base->full.base == obj)
     destroy_view(base);
   else if (base)
     sct__obj_unref(base);
@@ -55,8 +55,8 @@ static void destroy(sct_obj_t *obj) {
     sct__pool_put(&sct__lock_pool, lock);
   else if (lock)
     sct__lock_unref(lock);
-  if (obj->block)
-    sct__heap_free(obj->block);
+  if (obj->full.block)
+    sct__heap_free(obj->full.block);
   sct__type_unref(obj->type);
   sct__pool_put(&sct__obj_pool, obj);
 }
@@ -99,12 +99,12 @@ static int obj_make(sct_obj_t **out, const sct_type_t *type, size_t n,
   obj->flags = flags;
   obj->refs = 1;
   obj->type = sct__type_ref(type);
-  obj->n = n;
+  obj->full.n = n;
   obj->data = data;
-  obj->block = block;
+  obj->full.block = block;
   if (own_lock) {
-    obj->lockstate = (sct__lockstate_t *)((char *)data + lock_at);
-    sct__lockstate_init(obj->lockstate, SCT_RLOCK);
+    obj->full.lockstate = (sct__lockstate_t *)((char *)data + lock_at);
+    sct__lockstate_init(obj->full.lockstate, SCT_RLOCK);
     obj->flags |= SCT__OBJ_OWNS_LOCK;
   }
   *out = obj;
@@ -120,9 +120,9 @@ int sct__obj_adopt(sct_obj_t **out, const sct_type_t *type, size_t n,
   obj->flags = is_array ? SCT__OBJ_ARRAY : 0;
   obj->refs = 1;
   obj->type = sct__type_ref(type);
-  obj->n = n;
+  obj->full.n = n;
   obj->data = data;
-  obj->lockstate = lockstate;
+  obj->full.lockstate = lockstate;
   *out = obj;
   return 0;
 }
@@ -153,8 +153,8 @@ static int make_synchronized(sct_obj_t **out, const sct_type_t *type, size_t n,
   if (rc == 0)
     rc = obj_make(out, type, n, init, lock == NULL, flags);
   if (rc == 0 && lock) {
-    (*out)->lock = sct__lock_ref(lock);
-    (*out)->lockstate = lock->state;
+    (*out)->full.lock = sct__lock_ref(lock);
+    (*out)->full.lockstate = lock->state;
   }
   return rc;
 }
@@ -176,7 +176,7 @@ int sct_synchronized(sct_obj_t **out, sct_obj_t *obj, sct_lock_t *lock) {
   int rc = sct__obj_check(obj);
   if (rc != 0)
     return rc;
-  if (obj->lockstate)
+  if (sct__obj_lockstate(obj))
     return SCT_ESTATE;
   if (lock) {
     rc = sct__lock_check(lock);
@@ -197,14 +197,14 @@ int sct_synchronized(sct_obj_t **out, sct_obj_t *obj, sct_lock_t *lock) {
   wrapper->flags = obj->flags & SCT__OBJ_ARRAY;
   wrapper->refs = 1;
   wrapper->type = sct__type_ref(obj->type);
-  wrapper->n = obj->n;
+  wrapper->full.n = sct__obj_len(obj);
   wrapper->data = obj->data;
   sct__obj_ref(obj);
-  wrapper->base = obj;
+  wrapper->full.base = obj;
   /* A lock made here is held by the wrapper alone: its new reference is
    * the wrapper's. */
-  wrapper->lock = own ? own : sct__lock_ref(lock);
-  wrapper->lockstate = wrapper->lock->state;
+  wrapper->full.lock = own ? own : sct__lock_ref(lock);
+  wrapper->full.lockstate = wrapper->full.lock->state;
   *out = wrapper;
   return 0;
 }
@@ -236,11 +236,11 @@ int sct_obj_get_obj(sct_obj_t *obj, sct_obj_t **raw) {
   int rc = sct__obj_check(obj);
   if (rc == 0 && !raw)
     rc = SCT_EINVAL;
-  if (rc == 0 && !obj->lockstate)
+  if (rc == 0 && !sct__obj_lockstate(obj))
     rc = SCT_ENOLOCK;
   if (rc != 0)
     return rc;
-  sct_obj_t *base = sct__load_acquire(&obj->base);
+  sct_obj_t *base = sct__load_acquire(&obj->full.base);
   if (!base) {
     sct_obj_t *view = sct__pool_get(&sct__obj_pool);
     if (!view)
@@ -249,10 +249,10 @@ int sct_obj_get_obj(sct_obj_t *obj, sct_obj_t **raw) {
     view->flags = (obj->flags & SCT__OBJ_ARRAY) | SCT__OBJ_BORROWED;
     view->refs = 1;
     view->type = sct__type_ref(obj->type);
-    view->n = obj->n;
+    view->full.n = sct__obj_len(obj);
     view->data = obj->data;
-    view->base = obj;
-    base = publish((void **)&obj->base, view, &sct__obj_pool);
+    view->full.base = obj;
+    base = publish((void **)&obj->full.base, view, &sct__obj_pool);
     if (base != view)
       sct__type_unref(obj->type);
   }
@@ -264,11 +264,12 @@ int sct_obj_get_lock(sct_obj_t *obj, sct_lock_t **lock) {
   int rc = sct__obj_check(obj);
   if (rc == 0 && !lock)
     rc = SCT_EINVAL;
-  if (rc == 0 && !obj->lockstate)
+  sct__lockstate_t *state = rc == 0 ? sct__obj_lockstate(obj) : NULL;
+  if (rc == 0 && !state)
     rc = SCT_ENOLOCK;
   if (rc != 0)
     return rc;
-  sct_lock_t *found = sct__load_acquire(&obj->lock);
+  sct_lock_t *found = sct__load_acquire(&obj->full.lock);
   if (!found) {
     sct_lock_t *view = sct__pool_get(&sct__lock_pool);
     if (!view)
@@ -276,18 +277,18 @@ int sct_obj_get_lock(sct_obj_t *obj, sct_lock_t **lock) {
     view->magic = SCT__MAGIC_LOCK;
     view->flags = SCT__LOCK_BORROWED;
     view->refs = 1;
-    view->kind = (sct_lock_kind_t)obj->lockstate->kind;
-    view->state = obj->lockstate;
+    view->kind = (sct_lock_kind_t)state->kind;
+    view->state = state;
     view->owner = obj;
-    found = publish((void **)&obj->lock, view, &sct__lock_pool);
+    found = publish((void **)&obj->full.lock, view, &sct__lock_pool);
   }
   *lock = found;
   return 0;
 }
 
 int sct__obj_lock(sct_obj_t *obj) {
-  return obj->lockstate ? sct__lockstate_acquire(obj->lockstate, SCT_INFINITE)
-                        : 0;
+  sct__lockstate_t *state = sct__obj_lockstate(obj);
+  return state ? sct__lockstate_acquire(state, SCT_INFINITE) : 0;
 }
 
 int sct__obj_lock_checked(sct_obj_t *obj, int checks) {
@@ -295,30 +296,34 @@ int sct__obj_lock_checked(sct_obj_t *obj, int checks) {
 }
 
 void sct__obj_unlock(sct_obj_t *obj) {
-  if (obj->lockstate)
-    (void)sct__lockstate_release(obj->lockstate);
+  sct__lockstate_t *state = sct__obj_lockstate(obj);
+  if (state)
+    (void)sct__lockstate_release(state);
+}
+
+/* The lock state of a live object; else NULL with *rc saying why. */
+static sct__lockstate_t *checked_lockstate(const sct_obj_t *obj, int *rc) {
+  *rc = sct__obj_check(obj);
+  sct__lockstate_t *state = *rc == 0 ? sct__obj_lockstate(obj) : NULL;
+  if (*rc == 0 && !state)
+    *rc = SCT_ENOLOCK;
+  return state;
 }
 
 int sct_obj_acquire(sct_obj_t *obj, int timeout_ms) {
-  if (SCT__OBJ_LIVE(obj) && obj->lockstate)
-    return sct__lockstate_acquire(obj->lockstate, timeout_ms);
-  int rc = sct__obj_check(obj);
-  if (rc != 0)
-    return rc;
-  if (!obj->lockstate)
-    return SCT_ENOLOCK;
-  return sct__lockstate_acquire(obj->lockstate, timeout_ms);
+  int rc = 0;
+  sct__lockstate_t *state = SCT__OBJ_LIVE(obj) ? sct__obj_lockstate(obj) : NULL;
+  if (!state)
+    state = checked_lockstate(obj, &rc);
+  return state ? sct__lockstate_acquire(state, timeout_ms) : rc;
 }
 
 int sct_obj_release(sct_obj_t *obj) {
-  if (SCT__OBJ_LIVE(obj) && obj->lockstate)
-    return sct__lockstate_release(obj->lockstate);
-  int rc = sct__obj_check(obj);
-  if (rc != 0)
-    return rc;
-  if (!obj->lockstate)
-    return SCT_ENOLOCK;
-  return sct__lockstate_release(obj->lockstate);
+  int rc = 0;
+  sct__lockstate_t *state = SCT__OBJ_LIVE(obj) ? sct__obj_lockstate(obj) : NULL;
+  if (!state)
+    state = checked_lockstate(obj, &rc);
+  return state ? sct__lockstate_release(state) : rc;
 }
 
 const sct_type_t *sct_obj_type(const sct_obj_t *obj) {
@@ -326,7 +331,7 @@ const sct_type_t *sct_obj_type(const sct_obj_t *obj) {
 }
 
 size_t sct_obj_len(const sct_obj_t *obj) {
-  return sct__obj_check(obj) == 0 ? obj->n : 0;
+  return sct__obj_check(obj) == 0 ? sct__obj_len(obj) : 0;
 }
 
 int sct_obj_is_array(const sct_obj_t *obj) {

@@ -103,15 +103,16 @@ static int plan_arg(plan_t *plan, const sct_arg_t *in, sct__boot_arg_t *a) {
   default: {
     const sct_obj_t *obj = in->u.obj;
     a->type = sct__type_ref(obj->type);
-    a->n = obj->n;
+    sct__lockstate_t *lockstate = sct__obj_lockstate(obj);
+    a->n = sct__obj_len(obj);
     a->is_array = (obj->flags & SCT__OBJ_ARRAY) != 0;
     int rc =
-        place_of(plan, obj->data, obj->n * obj->type->size, NULL, &a->data);
-    if (rc == 0 && obj->lockstate) {
+        place_of(plan, obj->data, a->n * obj->type->size, NULL, &a->data);
+    if (rc == 0 && lockstate) {
       a->has_lock = 1;
-      a->lock_kind = (sct_lock_kind_t)obj->lockstate->kind;
-      rc = place_of(plan, obj->lockstate, sizeof(sct__lockstate_t),
-                    named_segment(obj->lock), &a->lock);
+      a->lock_kind = (sct_lock_kind_t)lockstate->kind;
+      rc = place_of(plan, lockstate, sizeof(sct__lockstate_t),
+                    named_segment(sct__obj_lock_handle(obj)), &a->lock);
     }
     return rc;
   }
