@@ -124,8 +124,7 @@ static void contended(const bench_opts_t *o, const lock_ops_t *raw) {
     char name[64];
     double raw_fair, fair;
     contended_detail_t raw_detail, detail;
-    double raw_rate =
-        time_contended(o, raw, procs[i], &raw_fair, &raw_detail);
+    double raw_rate = time_contended(o, raw, procs[i], &raw_fair, &raw_detail);
     snprintf(name, sizeof name, "contended%d_robust_mutex", procs[i]);
     report(name, raw_rate, "ops/s");
     snprintf(name, sizeof name, "fairness%d_robust_mutex", procs[i]);

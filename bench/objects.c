@@ -1,8 +1,8 @@
 /*
  * Object figures: a million and (full runs) ten million synchronized
- * Values (time, bytes each, mappings), summing a million-element double Array under one lock
- * against a malloc'd array, and making and freeing a raw Array of sizes
- * around the heap's arena thresholds.
+ * Values (time, bytes each, mappings), summing a million-element double Array
+ * under one lock against a malloc'd array, and making and freeing a raw Array
+ * of sizes around the heap's arena thresholds.
  */
 #include "bench.h"
 

@@ -128,8 +128,9 @@ int main(int argc, char **argv) {
                group_named(groups, 6, argv[i + 1])) {
       only = argv[++i];
     } else {
-      fprintf(stderr, "usage: %s [--quick] [--only processes|waiting|space|"
-                      "locks|apr|objects]\n",
+      fprintf(stderr,
+              "usage: %s [--quick] [--only processes|waiting|space|"
+              "locks|apr|objects]\n",
               argv[0]);
       return 2;
     }

@@ -160,7 +160,10 @@ static void put_literal(out_t *o, const unsigned long *cp, size_t n,
                       : c > 0x10ffff || !sct__printable((uint32_t)c))
       /* Python's repr: \\xNN, \\uNNNN or \\UNNNNNNNN by size (a wchar_t
        * beyond Unicode is shown the same way). */
-      putf(o, c < 0x100 ? "\\x%02lx" : c < 0x10000 ? "\\u%04lx" : "\\U%08lx",
+      putf(o,
+           c < 0x100     ? "\\x%02lx"
+           : c < 0x10000 ? "\\u%04lx"
+                         : "\\U%08lx",
            c);
     else
       put_utf8(o, c);
@@ -273,8 +276,8 @@ int sct_obj_format(sct_obj_t *obj, char *buf, size_t cap, size_t *len) {
   rc = sct__obj_lock_checked(obj, rc);
   if (!SCT__HELD(rc))
     return rc;
-  if ((obj->flags & SCT__OBJ_ARRAY) && sct__obj_len(obj) == 1 && obj->type->code != 'c' &&
-      obj->type->code != 'u') {
+  if ((obj->flags & SCT__OBJ_ARRAY) && sct__obj_len(obj) == 1 &&
+      obj->type->code != 'c' && obj->type->code != 'u') {
     /* A one-element Array is still a list. */
     put(&o, "[", 1);
     put_elements(&o, obj->type, obj->data, 1);

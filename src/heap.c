@@ -64,8 +64,8 @@ static struct {
   uint64_t nonempty[NBINS / 64];
   size_t used_bytes;
   size_t used_blocks;
-} heap = {SCT__MUTEX_INIT, NULL, NULL, NULL, FIRST_ARENA, NULL, {NULL}, {0},
-          0, 0};
+} heap = {SCT__MUTEX_INIT, NULL, NULL, NULL, FIRST_ARENA, NULL,
+          {NULL},          {0},  0,    0};
 
 static size_t block_size(const block_t *b) {
   return b->size_flags & ~IN_USE;
@@ -378,17 +378,25 @@ int sct__heap_adopt(const sct__segment_t *seg) {
   return 0;
 }
 
+size_t sct__heap_block_bytes(const void *block) {
+  return block_size(block);
+}
+
+/* Slots count as blocks of their own, and the blocks holding them not:
+ * a compact Value is one live block of 32 bytes. */
 int sct_heap_stats(sct_heap_stats_t *st) {
+  size_t slots, regions, region_bytes;
   if (!st)
     return SCT_EINVAL;
   memset(st, 0, sizeof *st);
+  sct__slab_stats(&slots, &regions, &region_bytes); /* before: lock order */
   sct__mutex_lock(&heap.mutex);
   for (arena_t *a = heap.arenas; a; a = a->next) {
     st->arenas++;
     st->mapped_bytes += a->seg.size;
   }
-  st->used_bytes = heap.used_bytes;
-  st->used_blocks = heap.used_blocks;
+  st->used_bytes = heap.used_bytes - region_bytes + slots * SCT__SLOT_BYTES;
+  st->used_blocks = heap.used_blocks - regions + slots;
   sct__mutex_unlock(&heap.mutex);
   return 0;
 }

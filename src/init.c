@@ -8,24 +8,30 @@
 #include "sync.h"
 
 static sct__pool_t *const pools[] = {
-    &sct__type_pool,    &sct__obj_pool,  &sct__lock_pool, &sct__process_pool,
-    &sct__segment_pool, &sct__sync_pool, &sct__space_pool};
+    &sct__type_pool,    &sct__obj_pool,  &sct__lock_pool,  &sct__process_pool,
+    &sct__segment_pool, &sct__sync_pool, &sct__space_pool, &sct__compact_pool};
 #define NPOOLS (sizeof pools / sizeof pools[0])
 
 static void fork_prepare(void) {
   for (size_t i = 0; i < NPOOLS; i++)
     sct__mutex_lock(&pools[i]->mutex);
+  sct__mutex_lock(&sct__views_mutex);
+  sct__slab_fork_prepare(); /* before the heap: slab.c calls heap.c */
   sct__heap_fork_prepare();
 }
 
 static void fork_parent(void) {
   sct__heap_fork_parent();
+  sct__slab_fork_parent();
+  sct__mutex_unlock(&sct__views_mutex);
   for (size_t i = NPOOLS; i-- > 0;)
     sct__mutex_unlock(&pools[i]->mutex);
 }
 
 static void fork_child(void) {
   sct__heap_fork_child();
+  sct__slab_fork_child();
+  sct__mutex_init(&sct__views_mutex);
   /* The mutex words hold the parent's identity; the child starts them
    * afresh rather than "releasing" locks it never took. */
   for (size_t i = 0; i < NPOOLS; i++)

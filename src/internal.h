@@ -101,6 +101,19 @@ void sct__mutex_init(sct__mutex_t *m);
 void sct__mutex_lock(sct__mutex_t *m);
 void sct__mutex_unlock(sct__mutex_t *m);
 
+/* ---- slots for compact Values (slab.c) ---- */
+
+#define SCT__SLOT_BYTES 32u
+/* A zeroed 32-byte, 8-aligned piece of the shared heap. */
+int sct__slot_alloc(void **slot);
+/* Frees a slot of this process's; one inherited from a parent is left. */
+void sct__slot_free(void *slot);
+/* For sct_heap_stats: slots in use, and the heap blocks holding them. */
+void sct__slab_stats(size_t *live_slots, size_t *regions, size_t *region_bytes);
+void sct__slab_fork_prepare(void);
+void sct__slab_fork_parent(void);
+void sct__slab_fork_child(void);
+
 /* ---- the shared heap (heap.c) ---- */
 
 /* Allocates @p size bytes aligned to @p align (a power of two up to 4096)
@@ -116,6 +129,8 @@ int sct__heap_adopt(const sct__segment_t *seg);
 /* Frees a block; a block from the parent's arenas (in a child) is only
  * forgotten. Returns SCT_ESTATE for a block that is not in use. */
 int sct__heap_free(void *block);
+/* The size of heap block @p block, header included. */
+size_t sct__heap_block_bytes(const void *block);
 
 void sct__heap_fork_prepare(void);
 void sct__heap_fork_parent(void);
@@ -137,8 +152,9 @@ typedef struct sct__pool {
   void *chunks;
   size_t chunk_bytes; /* all chunks so far */
 } sct__pool_t;
-#define SCT__POOL_INIT(T)                                                      \
-  { SCT__MUTEX_INIT, sizeof(T), NULL, NULL, NULL, NULL, 0 }
+#define SCT__POOL_INIT(T) SCT__POOL_INIT_SIZED(sizeof(T))
+#define SCT__POOL_INIT_SIZED(size)                                             \
+  { SCT__MUTEX_INIT, (size), NULL, NULL, NULL, NULL, 0 }
 void *sct__pool_get(sct__pool_t *pool);
 void sct__pool_put(sct__pool_t *pool, void *item);
 /* Checks a handle from a pool (its first field is its magic): 0 when it
@@ -167,6 +183,7 @@ struct sct_lock {
 
 extern sct__pool_t sct__lock_pool;
 extern sct__pool_t sct__obj_pool;
+extern sct__pool_t sct__compact_pool; /* compact object handles */
 extern sct__pool_t sct__type_pool;
 extern sct__pool_t sct__process_pool;
 extern sct__pool_t sct__segment_pool;
@@ -247,6 +264,18 @@ void sct__obj_unlock(sct_obj_t *obj);
 /* sct__obj_lock after argument checks: returns @p checks when they
  * failed, else the lock's result. */
 int sct__obj_lock_checked(sct_obj_t *obj, int checks);
+/* The lazy views of a compact handle (views.c): made on first need (NULL
+ * when out of memory), found (NULL when none), released with the handle.
+ * Its mutex is taken across fork like the pools'. */
+typedef struct sct__views {
+  sct_obj_t *base;
+  sct_lock_t *lock;
+} sct__views_t;
+sct__views_t *sct__views_of(sct_obj_t *obj);
+sct__views_t *sct__views_find(const sct_obj_t *obj);
+void sct__views_release(sct_obj_t *obj);
+extern sct__mutex_t sct__views_mutex;
+
 /* An acquire result after which the caller holds the lock. */
 #define SCT__HELD(rc) ((rc) == 0 || (rc) == SCT_EOWNERDEAD)
 

@@ -81,8 +81,7 @@ static int is_float(const sct_obj_t *obj) {
 
 /* The integer check, with the common case (a live integer Value) first:
  * atomic add is measured against a bare atomic_fetch_add. */
-static int check_int(const sct_obj_t *obj, access_t how, size_t i,
-                     void **at) {
+static int check_int(const sct_obj_t *obj, access_t how, size_t i, void **at) {
   if (SCT__OBJ_LIVE(obj) && is_int(obj) && i < sct__obj_len(obj) &&
       (how == AS_ELEMENT || !(obj->flags & SCT__OBJ_ARRAY))) {
     *at = (char *)obj->data + i * obj->type->size;
@@ -141,8 +140,8 @@ int sct_array_set_i64(sct_obj_t *obj, size_t i, int64_t v) {
 
 int sct_value_get_f64(sct_obj_t *obj, double *out) {
   void *at = NULL;
-  int rc = check_number(obj, SCT__OBJ_LIVE(obj) && is_float(obj), AS_VALUE, 0,
-                        &at);
+  int rc =
+      check_number(obj, SCT__OBJ_LIVE(obj) && is_float(obj), AS_VALUE, 0, &at);
   if (rc == 0 && !out)
     rc = SCT_EINVAL;
   rc = sct__obj_lock_checked(obj, rc);
@@ -155,8 +154,8 @@ int sct_value_get_f64(sct_obj_t *obj, double *out) {
 
 int sct_value_set_f64(sct_obj_t *obj, double v) {
   void *at = NULL;
-  int rc = check_number(obj, SCT__OBJ_LIVE(obj) && is_float(obj), AS_VALUE, 0,
-                        &at);
+  int rc =
+      check_number(obj, SCT__OBJ_LIVE(obj) && is_float(obj), AS_VALUE, 0, &at);
   rc = sct__obj_lock_checked(obj, rc);
   if (!SCT__HELD(rc))
     return rc;

@@ -14,6 +14,8 @@
 #include <string.h>
 
 sct__pool_t sct__obj_pool = SCT__POOL_INIT(struct sct_obj);
+sct__pool_t sct__compact_pool =
+    SCT__POOL_INIT_SIZED(offsetof(struct sct_obj, full));
 
 int sct__obj_check(const sct_obj_t *obj) {
   if (!obj)
@@ -44,9 +46,9 @@ static void destroy_view(sct_obj_t *view) {
   sct__pool_put(&sct__obj_pool, view);
 }
 
-static void destroy(sct_obj_t *obj) {
-  sct_obj_t *base = obj->full.base;
-  sct_lock_t *lock = obj->full.lock;
+/* Drops what @p obj holds in its base and lock slots: views it made are
+ * freed, objects and locks it was given are released. */
+static void drop_held(sct_obj_t *obj, sct_obj_t *base, sct_lock_t *lock) {
   if (base && (base->flags & SCT__OBJ_BORROWED) && base->full.base == obj)
     destroy_view(base);
   else if (base)
@@ -55,10 +57,57 @@ static void destroy(sct_obj_t *obj) {
     sct__pool_put(&sct__lock_pool, lock);
   else if (lock)
     sct__lock_unref(lock);
+}
+
+static void destroy(sct_obj_t *obj) {
+  if (obj->flags & SCT__OBJ_COMPACT) {
+    sct__views_t *views = sct__views_find(obj);
+    if (views)
+      drop_held(obj, views->base, views->lock);
+    sct__views_release(obj);
+    sct__slot_free(sct__obj_lockstate(obj));
+    sct__type_unref(obj->type);
+    sct__pool_put(&sct__compact_pool, obj);
+    return;
+  }
+  drop_held(obj, obj->full.base, obj->full.lock);
   if (obj->full.block)
     sct__heap_free(obj->full.block);
   sct__type_unref(obj->type);
   sct__pool_put(&sct__obj_pool, obj);
+}
+
+/* Whether a synchronized Value of @p type gets a compact handle and a
+ * slot: its bytes fit after its lock's state in one slot. */
+static int fits_compact(const sct_type_t *type) {
+  return type->size <= SCT__SLOT_BYTES - sizeof(sct__lockstate_t) &&
+         type->align <= 8;
+}
+
+/* A synchronized Value with its own RLock, in a slot (fits_compact). */
+static int compact_make(sct_obj_t **out, const sct_type_t *type,
+                        const void *init) {
+  void *slot;
+  sct__init();
+  sct_obj_t *obj = sct__pool_get(&sct__compact_pool);
+  if (!obj)
+    return SCT_ENOMEM;
+  int rc = sct__slot_alloc(&slot);
+  if (rc != 0) {
+    sct__pool_put(&sct__compact_pool, obj);
+    return rc;
+  }
+  sct__lockstate_t *state = slot;
+  sct__lockstate_init(state, SCT_RLOCK);
+  obj->magic = SCT__MAGIC_OBJ;
+  obj->flags = SCT__OBJ_COMPACT | SCT__OBJ_OWNS_LOCK;
+  obj->refs = 1;
+  obj->type = sct__type_ref(type);
+  obj->data = state + 1;
+  if (init)
+    memcpy(obj->data, init, type->size);
+  *out = obj;
+  return 0;
 }
 
 /* Makes a handle for @p n elements of @p type; with @p own_lock the block
@@ -150,6 +199,9 @@ static int make_synchronized(sct_obj_t **out, const sct_type_t *type, size_t n,
   int rc = lock ? sct__lock_check(lock) : 0;
   if (rc == 0 && lock && (lock->flags & SCT__LOCK_FREED))
     rc = SCT_ESTATE;
+  if (rc == 0 && !lock && !(flags & SCT__OBJ_ARRAY) && out &&
+      sct__type_check(type) == 0 && fits_compact(type))
+    return compact_make(out, type, init);
   if (rc == 0)
     rc = obj_make(out, type, n, init, lock == NULL, flags);
   if (rc == 0 && lock) {
@@ -240,7 +292,11 @@ int sct_obj_get_obj(sct_obj_t *obj, sct_obj_t **raw) {
     rc = SCT_ENOLOCK;
   if (rc != 0)
     return rc;
-  sct_obj_t *base = sct__load_acquire(&obj->full.base);
+  sct__views_t *views = NULL;
+  if ((obj->flags & SCT__OBJ_COMPACT) && !(views = sct__views_of(obj)))
+    return SCT_ENOMEM;
+  sct_obj_t **slot = views ? &views->base : &obj->full.base;
+  sct_obj_t *base = sct__load_acquire(slot);
   if (!base) {
     sct_obj_t *view = sct__pool_get(&sct__obj_pool);
     if (!view)
@@ -252,7 +308,7 @@ int sct_obj_get_obj(sct_obj_t *obj, sct_obj_t **raw) {
     view->full.n = sct__obj_len(obj);
     view->data = obj->data;
     view->full.base = obj;
-    base = publish((void **)&obj->full.base, view, &sct__obj_pool);
+    base = publish((void **)slot, view, &sct__obj_pool);
     if (base != view)
       sct__type_unref(obj->type);
   }
@@ -269,7 +325,11 @@ int sct_obj_get_lock(sct_obj_t *obj, sct_lock_t **lock) {
     rc = SCT_ENOLOCK;
   if (rc != 0)
     return rc;
-  sct_lock_t *found = sct__load_acquire(&obj->full.lock);
+  sct__views_t *views = NULL;
+  if ((obj->flags & SCT__OBJ_COMPACT) && !(views = sct__views_of(obj)))
+    return SCT_ENOMEM;
+  sct_lock_t **slot = views ? &views->lock : &obj->full.lock;
+  sct_lock_t *found = sct__load_acquire(slot);
   if (!found) {
     sct_lock_t *view = sct__pool_get(&sct__lock_pool);
     if (!view)
@@ -280,7 +340,7 @@ int sct_obj_get_lock(sct_obj_t *obj, sct_lock_t **lock) {
     view->kind = (sct_lock_kind_t)state->kind;
     view->state = state;
     view->owner = obj;
-    found = publish((void **)&obj->full.lock, view, &sct__lock_pool);
+    found = publish((void **)slot, view, &sct__lock_pool);
   }
   *lock = found;
   return 0;

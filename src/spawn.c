@@ -106,8 +106,7 @@ static int plan_arg(plan_t *plan, const sct_arg_t *in, sct__boot_arg_t *a) {
     sct__lockstate_t *lockstate = sct__obj_lockstate(obj);
     a->n = sct__obj_len(obj);
     a->is_array = (obj->flags & SCT__OBJ_ARRAY) != 0;
-    int rc =
-        place_of(plan, obj->data, a->n * obj->type->size, NULL, &a->data);
+    int rc = place_of(plan, obj->data, a->n * obj->type->size, NULL, &a->data);
     if (rc == 0 && lockstate) {
       a->has_lock = 1;
       a->lock_kind = (sct_lock_kind_t)lockstate->kind;

@@ -23,9 +23,10 @@
 #endif
 
 static const test_suite_t *const suites[] = {
-    &suite_errors,  &suite_types,  &suite_heap,       &suite_objects,
-    &suite_format,  &suite_locks,  &suite_ownerdeath, &suite_named,
-    &suite_process, &suite_stress, &suite_spawn, &suite_waiting, &suite_space,
+    &suite_errors,   &suite_types,   &suite_heap,       &suite_objects,
+    &suite_format,   &suite_locks,   &suite_ownerdeath, &suite_named,
+    &suite_process,  &suite_stress,  &suite_spawn,      &suite_waiting,
+    &suite_space,    &suite_compact,
 #ifdef __linux__
     &suite_identity,
 #endif
@@ -110,7 +111,8 @@ int wait_for_flag(sct_obj_t *flag, int64_t want) {
 void test_skip(const char *test, const char *why) {
   const char *strict = getenv("SCT_TEST_NO_SKIP");
   int must_run = strict && strcmp(strict, "1") == 0;
-  fprintf(stderr, "\n  %s: %s: %s\n", must_run ? "NOT RUN (SCT_TEST_NO_SKIP=1)" : "skipped", test, why);
+  fprintf(stderr, "\n  %s: %s: %s\n",
+          must_run ? "NOT RUN (SCT_TEST_NO_SKIP=1)" : "skipped", test, why);
   if (must_run)
     CU_FAIL("a test that must run was skipped");
 }

@@ -148,9 +148,9 @@ static void test_size_errors(void) {
             SCT_EOVERFLOW);
   /* Fits a size_t, but no machine has it (nor can a 32-bit process map
    * it). */
-  ASSERT_RC(sct_rawarray_new(&o, type_of('B'), SIZE_MAX - ((size_t)1 << 20),
-                             NULL),
-            SCT_ENOMEM);
+  ASSERT_RC(
+      sct_rawarray_new(&o, type_of('B'), SIZE_MAX - ((size_t)1 << 20), NULL),
+      SCT_ENOMEM);
   ASSERT_RC(sct_rawarray_new(&o, type_of('B'), 0, NULL), SCT_EINVAL);
 }
 
@@ -313,8 +313,8 @@ static int child_arena_reuse(const sct_args_t *args) {
   sct_obj_t *grown[7], *big, *objs[4];
   (void)args;
   for (int i = 0; i < 7; i++)
-    if (sct_rawarray_new(&grown[i], type_of('B'),
-                         ((size_t)1 << (20 + i)) - 64, NULL) != 0)
+    if (sct_rawarray_new(&grown[i], type_of('B'), ((size_t)1 << (20 + i)) - 64,
+                         NULL) != 0)
       return 10;
   if (sct_heap_stats(&before) != 0 ||
       sct_rawarray_new(&big, type_of('B'), 1100 * 1024, NULL) != 0 ||
@@ -333,8 +333,8 @@ static int child_arena_reuse(const sct_args_t *args) {
     sct_obj_free(big);
   }
   for (int i = 0; i < 4; i++)
-    if (sct_rawarray_new(&objs[i], type_of('B'), (size_t)(2 + i) << 20,
-                         NULL) != 0)
+    if (sct_rawarray_new(&objs[i], type_of('B'), (size_t)(2 + i) << 20, NULL) !=
+        0)
       return 15;
   for (int i = 0; i < 4; i++)
     sct_obj_free(objs[i]);

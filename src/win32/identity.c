@@ -52,7 +52,8 @@ int sct__self_process(sct__ident_t *out) {
 int sct__self_thread(sct__ident_t *out) {
   if (sct__thread_ident == 0)
     sct__thread_ident = (uint64_t)GetCurrentThreadId() |
-                   (uint64_t)start_of(GetCurrentThread(), GetThreadTimes) << 32;
+                        (uint64_t)start_of(GetCurrentThread(), GetThreadTimes)
+                            << 32;
   *out = sct__thread_ident;
   return 0;
 }
