@@ -98,8 +98,25 @@ typedef sct__lockstate_t sct__mutex_t;
 #define SCT__MUTEX_INIT                                                        \
   { 0, 0, SCT__KIND_MUTEX, 0, 0 }
 void sct__mutex_init(sct__mutex_t *m);
-void sct__mutex_lock(sct__mutex_t *m);
-void sct__mutex_unlock(sct__mutex_t *m);
+/* The paths of sct__mutex_lock/unlock that may sleep or wake (lockword.c). */
+void sct__mutex_lock_contended(sct__mutex_t *m);
+void sct__mutex_unlock_waking(sct__mutex_t *m, uint64_t was);
+#define SCT__MUTEX_OWNER UINT64_C(1)
+
+/* Inline uncontended paths: making and freeing an object takes two of
+ * these mutexes, and a call and a dispatch on the kind each time cost a
+ * tenth of making ten million Values. */
+static inline void sct__mutex_lock(sct__mutex_t *m) {
+  uint64_t unlocked = 0;
+  if (!sct__cas(&m->word, &unlocked, SCT__MUTEX_OWNER))
+    sct__mutex_lock_contended(m);
+}
+
+static inline void sct__mutex_unlock(sct__mutex_t *m) {
+  uint64_t was = sct__exchange(&m->word, UINT64_C(0));
+  if (was != SCT__MUTEX_OWNER)
+    sct__mutex_unlock_waking(m, was);
+}
 
 /* ---- slots for compact Values (slab.c) ---- */
 
@@ -156,6 +173,8 @@ typedef struct sct__pool {
 #define SCT__POOL_INIT_SIZED(size)                                             \
   { SCT__MUTEX_INIT, (size), NULL, NULL, NULL, NULL, 0 }
 void *sct__pool_get(sct__pool_t *pool);
+/* The same, for a caller that sets every field itself. */
+void *sct__pool_get_unzeroed(sct__pool_t *pool);
 void sct__pool_put(sct__pool_t *pool, void *item);
 /* Checks a handle from a pool (its first field is its magic): 0 when it
  * carries @p magic, SCT_ESTATE when it was freed, SCT_EINVAL for NULL or

@@ -44,7 +44,7 @@
  * timeout and one liveness query (sct_bench: lock_idle_waiter_wakeups). */
 #define SLICE_MS 15
 /* The owner word of the library's in-process mutexes. */
-#define MUTEX_OWNER UINT64_C(1)
+#define MUTEX_OWNER SCT__MUTEX_OWNER
 /* Spinning before sleeping: rounds of 1, 2, 4, ... pause instructions
  * (about a thousand in all). Measured with sct_bench on 2 cores, 2 and 4
  * contending processes, against a robust pthread mutex: 6 rounds 1.7x,
@@ -237,6 +237,13 @@ int sct__lockstate_acquire(sct__lockstate_t *s, int timeout_ms) {
   return acquire_slow(s, me, timeout_ms);
 }
 
+/* After a release that swapped out @p old: wakes a sleeper if one is
+ * marked. */
+static void wake_after_release(sct__lockstate_t *s, uint64_t old) {
+  if ((old & WAITERS) && sct__word_wake(wait_half(s), s->wake_key, 1) == 0)
+    sct__store_relaxed(&s->sleepers, 0u); /* heals: see the top */
+}
+
 int sct__lockstate_release(sct__lockstate_t *s) {
   if (s->kind == SCT_RLOCK) {
     uint64_t me;
@@ -251,8 +258,7 @@ int sct__lockstate_release(sct__lockstate_t *s) {
   uint64_t old = sct__exchange(&s->word, UINT64_C(0));
   if (old == 0)
     return SCT_ENOTHELD;
-  if ((old & WAITERS) && sct__word_wake(wait_half(s), s->wake_key, 1) == 0)
-    sct__store_relaxed(&s->sleepers, 0u); /* heals: see the top */
+  wake_after_release(s, old);
   return 0;
 }
 
@@ -271,12 +277,12 @@ unsigned sct__lockstate_count(const sct__lockstate_t *s) {
   return s->kind == SCT_RLOCK ? sct__load_relaxed(&s->count) : 1;
 }
 
-void sct__mutex_lock(sct__mutex_t *m) {
-  (void)sct__lockstate_acquire(m, SCT_INFINITE);
+void sct__mutex_lock_contended(sct__mutex_t *m) {
+  (void)acquire_slow(m, MUTEX_OWNER, SCT_INFINITE);
 }
 
-void sct__mutex_unlock(sct__mutex_t *m) {
-  (void)sct__lockstate_release(m);
+void sct__mutex_unlock_waking(sct__mutex_t *m, uint64_t was) {
+  wake_after_release(m, was);
 }
 
 int sct__lockstate_held(const sct__lockstate_t *s) {

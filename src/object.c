@@ -89,7 +89,7 @@ static int compact_make(sct_obj_t **out, const sct_type_t *type,
                         const void *init) {
   void *slot;
   sct__init();
-  sct_obj_t *obj = sct__pool_get(&sct__compact_pool);
+  sct_obj_t *obj = sct__pool_get_unzeroed(&sct__compact_pool);
   if (!obj)
     return SCT_ENOMEM;
   int rc = sct__slot_alloc(&slot);
@@ -102,6 +102,7 @@ static int compact_make(sct_obj_t **out, const sct_type_t *type,
   obj->magic = SCT__MAGIC_OBJ;
   obj->flags = SCT__OBJ_COMPACT | SCT__OBJ_OWNS_LOCK;
   obj->refs = 1;
+  obj->views = 0;
   obj->type = sct__type_ref(type);
   obj->data = state + 1;
   if (init)

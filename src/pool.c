@@ -29,7 +29,7 @@ static void **link_of(void *item) {
   return (void **)((char *)item + 8);
 }
 
-void *sct__pool_get(sct__pool_t *pool) {
+void *sct__pool_get_unzeroed(sct__pool_t *pool) {
   size_t size = (pool->item_size + 7u) & ~(size_t)7u;
   void *item = NULL;
   sct__mutex_lock(&pool->mutex);
@@ -58,6 +58,11 @@ void *sct__pool_get(sct__pool_t *pool) {
     }
   }
   sct__mutex_unlock(&pool->mutex);
+  return item;
+}
+
+void *sct__pool_get(sct__pool_t *pool) {
+  void *item = sct__pool_get_unzeroed(pool);
   if (item)
     memset(item, 0, pool->item_size);
   return item;

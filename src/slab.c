@@ -143,17 +143,22 @@ int sct__slot_alloc(void **out) {
     sct__mutex_unlock(&slab.mutex);
     return rc;
   }
+  /* The header's fields are worked on in locals and stored once: reading
+   * them back right after storing them stalled on store forwarding. */
   void *slot;
-  if (p->free_head) {
-    slot = slot_at(p, p->free_head);
-    memcpy(&p->free_head, slot, sizeof p->free_head);
+  uint16_t free_head = p->free_head, fresh = p->fresh;
+  if (free_head) {
+    slot = slot_at(p, free_head);
+    memcpy(&free_head, slot, sizeof free_head);
   } else {
-    slot = slot_at(p, p->fresh++);
+    slot = slot_at(p, fresh++);
   }
+  p->free_head = free_head;
+  p->fresh = fresh;
   if (p->used++ == 0)
     p->region->used_pages++;
   slab.live_slots++;
-  if (!p->free_head && p->fresh == SLOTS_PER_PAGE)
+  if (!free_head && fresh == SLOTS_PER_PAGE)
     partial_remove(p);
   sct__mutex_unlock(&slab.mutex);
   memset(slot, 0, SCT__SLOT_BYTES);
