@@ -3,10 +3,11 @@
  * run. Prints "name value unit" per figure, then "ratio_<name> value x"
  * lines (each from the same run), and exits 0.
  *
- *   sct_bench [--quick] [--only GROUP]
+ *   sct_bench [--quick] [--only GROUP]...
  *
- * GROUP: processes, waiting, space, locks, apr or objects (one group of
- * figures, for working on one thing; the ratios hold within a group).
+ * GROUP: processes, waiting, space, locks, apr or objects (groups of
+ * figures, for working on one thing; the ratios hold within a group);
+ * --only may be given once per group.
  */
 #include "bench.h"
 
@@ -105,9 +106,10 @@ static int group_named(const char *const *groups, int n, const char *name) {
   return 0;
 }
 
-/* Whether the group @p name runs, given --only's @p only (or NULL). */
-static int runs(const char *only, const char *name) {
-  return only == NULL || strcmp(only, name) == 0;
+/* Whether the group @p name runs, given the @p n groups named by --only
+ * (all when none is). */
+static int runs(const char *const *only, int n, const char *name) {
+  return n == 0 || group_named(only, n, name);
 }
 
 int main(int argc, char **argv) {
@@ -117,7 +119,8 @@ int main(int argc, char **argv) {
                                          {"hold", bench_hold_target}};
   check(sct_main(argc, argv, targets, 2), "sct_main");
   bench_opts_t o = {0, 5};
-  const char *only = NULL;
+  const char *only[6];
+  int nonly = 0;
   static const char *const groups[] = {"processes", "waiting", "space",
                                        "locks",     "apr",     "objects"};
   for (int i = 1; i < argc; i++) {
@@ -125,8 +128,8 @@ int main(int argc, char **argv) {
       o.quick = 1;
       o.reps = 3;
     } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc &&
-               group_named(groups, 6, argv[i + 1])) {
-      only = argv[++i];
+               group_named(groups, 6, argv[i + 1]) && nonly < 6) {
+      only[nonly++] = argv[++i];
     } else {
       fprintf(stderr,
               "usage: %s [--quick] [--only processes|waiting|space|"
@@ -137,17 +140,17 @@ int main(int argc, char **argv) {
   }
   /* Processes first: fork copies page tables, so it is timed while this
    * process is still small (the million-Value run grows it). */
-  if (runs(only, "processes"))
+  if (runs(only, nonly, "processes"))
     bench_processes(&o);
-  if (runs(only, "waiting"))
+  if (runs(only, nonly, "waiting"))
     bench_waiting(&o);
-  if (runs(only, "space"))
+  if (runs(only, nonly, "space"))
     bench_space_boost(&o, bench_space(&o));
-  if (runs(only, "locks"))
+  if (runs(only, nonly, "locks"))
     bench_locks(&o);
-  if (runs(only, "apr"))
+  if (runs(only, nonly, "apr"))
     bench_apr(&o);
-  if (runs(only, "objects"))
+  if (runs(only, nonly, "objects"))
     bench_objects(&o);
   for (int i = 0; i < nratios; i++)
     printf("ratio_%s %.3f x\n", ratios[i].name, ratios[i].value);

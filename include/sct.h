@@ -940,7 +940,9 @@ SCT_EXTERN int sct_obj_format(sct_obj_t *obj, char *buf, size_t cap,
 typedef struct sct_heap_stats_s {
   size_t arenas;       /**< mappings (arenas) the heap owns */
   size_t mapped_bytes; /**< their total size */
-  size_t used_bytes;   /**< bytes in live blocks, headers included */
+  size_t used_bytes;   /**< bytes in live blocks, headers included (a
+                          synchronized Value of at most 8 bytes is one
+                          32-byte block: its lock's state and its data) */
   size_t used_blocks;  /**< live blocks (objects and locks) */
 } sct_heap_stats_t;
 
