@@ -221,10 +221,10 @@ int sct_queue_put(sct_queue_t *queue, const void *item, int timeout_ms) {
   if (st->flags & SCT_QUEUE_JOINABLE)
     st->unfinished++;
   st->busy = 0;
-  sct__fetch_add(&st->puts.value, 1u);
+  uint32_t token = sct__waitword_bump(&st->puts);
   /* Woken after the unlock, a getter does not find the lock still held. */
   sct__lockstate_release(&st->lock);
-  sct__waitword_wake(&st->puts, 1);
+  sct__waitword_wake_bumped(&st->puts, 1, token);
   return 0;
 }
 
@@ -241,9 +241,9 @@ int sct_queue_get(sct_queue_t *queue, void *item, int timeout_ms) {
   memcpy(item, slot(st, st->first), st->item_size);
   sct__store_release(&st->first, st->first + 1);
   st->busy = 0;
-  sct__fetch_add(&st->gets.value, 1u);
+  uint32_t token = sct__waitword_bump(&st->gets);
   sct__lockstate_release(&st->lock);
-  sct__waitword_wake(&st->gets, 1);
+  sct__waitword_wake_bumped(&st->gets, 1, token);
   return 0;
 }
 

@@ -17,12 +17,19 @@
  * nobody sleeps. A waiter counts itself before it reads the value (both
  * sequentially consistent) and a waker changes the value before it reads
  * the count, so one of the two always sees the other: no wake-up is lost.
+ *
+ * `entries` lets a busy waker skip the system call also while sleepers
+ * are counted but none is asleep (woken, not yet running): waiters add 2
+ * to it on their way to sleep, and a waker whose wake found nobody marks
+ * it drained (bit 0) if nobody entered since before its change of the
+ * value. Until the next entry, no counted waiter can be asleep on any
+ * value, so wakers skip (waitword.c proves it).
  */
 typedef struct sct__waitword {
   uint32_t value;
   uint32_t sleepers;
   uint32_t wake_key; /* see sct__wake_key */
-  uint32_t reserved;
+  uint32_t entries;
 } sct__waitword_t;
 
 /* A slice for waiters with nothing to check: the backstop that finds a
@@ -40,6 +47,17 @@ int sct__waitword_wait(sct__waitword_t *w, uint32_t expected, int64_t deadline,
 /* Wakes up to @p n sleepers (n < 0: every counted one), after the caller
  * changed the value. No system call when nobody sleeps. */
 void sct__waitword_wake(sct__waitword_t *w, int n);
+
+/* Sleeps of this process that lasted their whole slice although the value
+ * had changed: wake-ups that never came (the tests read it). */
+extern uint32_t sct__waitword_missed;
+
+/* For a word changed often (a Queue's): adds 1 to the value and returns
+ * the token for sct__waitword_wake_bumped, which then wakes up to @p n
+ * sleepers, and skips the system call also while every counted sleeper is
+ * already woken. */
+uint32_t sct__waitword_bump(sct__waitword_t *w);
+void sct__waitword_wake_bumped(sct__waitword_t *w, int n, uint32_t token);
 
 /* ---- handles (sync.c) ---- */
 

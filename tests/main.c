@@ -26,7 +26,7 @@ static const test_suite_t *const suites[] = {
     &suite_errors,   &suite_types,   &suite_heap,       &suite_objects,
     &suite_format,   &suite_locks,   &suite_ownerdeath, &suite_named,
     &suite_process,  &suite_stress,  &suite_spawn,      &suite_waiting,
-    &suite_space,    &suite_compact,
+    &suite_space,    &suite_compact, &suite_wakeups,
 #ifdef __linux__
     &suite_identity,
 #endif

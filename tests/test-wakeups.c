@@ -1,0 +1,112 @@
+/*
+ * No wake-up is lost: producers and consumers in several processes hand
+ * items through a Queue of capacity 1, so nearly every put and get finds
+ * the other side asleep or on its way to sleep, and wakers skip system
+ * calls whenever they may (src/waitword.c). Sums are exact, and every
+ * process counts the sleeps that ran out their slice although the word
+ * had changed (sct__waitword_missed): a lost wake-up, which the one-second
+ * backstop would otherwise hide as a delay.
+ */
+#include "../src/sync.h"
+#include "test.h"
+
+#define PRODUCERS 3
+#define CONSUMERS 3
+#define ITEMS_EACH 4000
+#define DONE (-1)
+
+/* Puts ITEMS_EACH items: 1, 2, ... */
+static int child_put(const sct_args_t *args) {
+  sct_queue_t *queue;
+  sct_obj_t *missed;
+  int64_t index;
+  if (sct_args_queue(args, 0, &queue) != 0 ||
+      sct_args_obj(args, 1, &missed) != 0 || sct_args_int(args, 2, &index) != 0)
+    return 10;
+  for (int64_t i = 1; i <= ITEMS_EACH; i++)
+    if (sct_queue_put(queue, &i, SCT_INFINITE) != 0)
+      return 11;
+  return sct_array_set_i64(missed, (size_t)index, sct__waitword_missed) ? 12
+                                                                        : 0;
+}
+
+/* Gets until DONE, adding items to its own slot of the sums (slots are
+ * per process, as for the missed counts). */
+static int child_get(const sct_args_t *args) {
+  sct_queue_t *queue;
+  sct_obj_t *missed, *sums;
+  int64_t index, sum = 0;
+  if (sct_args_queue(args, 0, &queue) != 0 ||
+      sct_args_obj(args, 1, &missed) != 0 ||
+      sct_args_int(args, 2, &index) != 0 || sct_args_obj(args, 3, &sums) != 0)
+    return 10;
+  for (;;) {
+    int64_t item;
+    if (sct_queue_get(queue, &item, SCT_INFINITE) != 0)
+      return 11;
+    if (item == DONE)
+      break;
+    sum += item;
+  }
+  if (sct_array_set_i64(sums, (size_t)index, sum) != 0 ||
+      sct_array_set_i64(missed, (size_t)index, sct__waitword_missed) != 0)
+    return 12;
+  return 0;
+}
+
+static void test_queue_of_one(void) {
+  sct_queue_t *queue;
+  sct_obj_t *missed, *sums;
+  sct_process_t *p[PRODUCERS + CONSUMERS];
+  ASSERT_OK(sct_queue_new(&queue, type_of('q'), 1, 0));
+  ASSERT_OK(
+      sct_rawarray_new(&missed, type_of('q'), PRODUCERS + CONSUMERS, NULL));
+  ASSERT_OK(sct_rawarray_new(&sums, type_of('q'), PRODUCERS + CONSUMERS, NULL));
+  for (int i = 0; i < CONSUMERS; i++) {
+    sct_arg_t args[] = {SCT_AQUEUE(queue), SCT_AOBJ(missed),
+                        SCT_AINT(PRODUCERS + i), SCT_AOBJ(sums)};
+    p[PRODUCERS + i] = start_child("wakeups.get", args, 4);
+    CU_ASSERT_FATAL(p[PRODUCERS + i] != NULL);
+  }
+  for (int i = 0; i < PRODUCERS; i++) {
+    sct_arg_t args[] = {SCT_AQUEUE(queue), SCT_AOBJ(missed), SCT_AINT(i)};
+    p[i] = start_child("wakeups.put", args, 3);
+    CU_ASSERT_FATAL(p[i] != NULL);
+  }
+  for (int i = 0; i < PRODUCERS; i++)
+    CU_ASSERT_EQUAL(finish_child(p[i]), 0);
+  for (int i = 0; i < CONSUMERS; i++) {
+    int64_t done = DONE;
+    ASSERT_OK(sct_queue_put(queue, &done, SCT_INFINITE));
+  }
+  int64_t total = 0, lost = sct__waitword_missed;
+  for (int i = 0; i < CONSUMERS; i++) {
+    int64_t sum = 0;
+    CU_ASSERT_EQUAL(finish_child(p[PRODUCERS + i]), 0);
+    ASSERT_OK(sct_array_get_i64(sums, (size_t)(PRODUCERS + i), &sum));
+    total += sum;
+  }
+  for (int i = 0; i < PRODUCERS + CONSUMERS; i++) {
+    int64_t m = 0;
+    ASSERT_OK(sct_array_get_i64(missed, (size_t)i, &m));
+    lost += m;
+  }
+  CU_ASSERT_EQUAL(total,
+                  (int64_t)PRODUCERS * ITEMS_EACH * (ITEMS_EACH + 1) / 2);
+  CU_ASSERT_EQUAL(lost, 0);
+  CU_ASSERT_EQUAL(sct_queue_empty(queue), 1);
+  ASSERT_OK(sct_queue_free(queue));
+  ASSERT_OK(sct_obj_free(missed));
+  ASSERT_OK(sct_obj_free(sums));
+}
+
+static CU_TestInfo tests[] = {{"queue of one", test_queue_of_one},
+                              CU_TEST_INFO_NULL};
+
+static const sct_target_t targets[] = {
+    {"wakeups.put", child_put},
+    {"wakeups.get", child_get},
+};
+
+const test_suite_t suite_wakeups = {"wakeups", tests, targets,
+                                    sizeof targets / sizeof targets[0], NULL};
