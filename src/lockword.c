@@ -46,10 +46,21 @@
 /* The owner word of the library's in-process mutexes. */
 #define MUTEX_OWNER SCT__MUTEX_OWNER
 /* Spinning before sleeping: rounds of 1, 2, 4, ... pause instructions
- * (about a thousand in all). Measured with sct_bench on 2 cores, 2 and 4
- * contending processes, against a robust pthread mutex: 6 rounds 1.7x,
- * 8 rounds 2.4x, 10 rounds 2.9x, with fairness above 0.8 throughout. */
-#define SPIN_ROUNDS 10
+ * (4,095 in all, about 100 us where a pause takes 24 ns): a waiter that
+ * polls the word less often lets the holder run longer bursts, and one
+ * that spins longer sleeps less. The curve, sct_bench --quick on 2 cores,
+ * 2 processes contending, throughput / p99 wait against a robust pthread
+ * mutex, three runs each (bench/README.md): 6 rounds 1.0-1.3x / 0.41-
+ * 0.76x, 8 rounds 1.3-1.5x / 0.38-0.55x, 10 rounds 1.7-1.8x / 0.36-0.40x,
+ * 12 rounds 2.2-2.7x / 0.31-0.35x, 14 rounds 2.4-3.0x / 0.29-0.31x. Both
+ * improve with spinning; the price is CPU burnt by a waiter on a lock
+ * held long (up to 100 us per acquire with 12 rounds, 400 us with 14),
+ * so 12. */
+#ifdef SCT_LOCK_SPIN_ROUNDS /* for measuring the curve (bench/README.md) */
+#define SPIN_ROUNDS SCT_LOCK_SPIN_ROUNDS
+#else
+#define SPIN_ROUNDS 12
+#endif
 
 /* A Lock belongs to a process (any thread may release it); an RLock to
  * one thread. Fails only when the caller cannot be registered as an
