@@ -259,7 +259,8 @@ static int take_fit(size_t need, block_t **out, int *was_top) {
   return 0;
 }
 
-int sct__heap_alloc(size_t size, size_t align, void **block, void **data) {
+int sct__heap_alloc_unzeroed(size_t size, size_t align, void **block,
+                             void **data) {
   size_t need;
   if (align < 16)
     align = 16;
@@ -291,10 +292,16 @@ int sct__heap_alloc(size_t size, size_t align, void **block, void **data) {
 
   uintptr_t payload = (uintptr_t)b + HDR;
   payload = (payload + align - 1) & ~(uintptr_t)(align - 1);
-  memset((void *)payload, 0, size);
   *block = b;
   *data = (void *)payload;
   return 0;
+}
+
+int sct__heap_alloc(size_t size, size_t align, void **block, void **data) {
+  int rc = sct__heap_alloc_unzeroed(size, align, block, data);
+  if (rc == 0)
+    memset(*data, 0, size);
+  return rc;
 }
 
 int sct__heap_free(void *block) {

@@ -136,6 +136,10 @@ void sct__slab_fork_child(void);
 /* Allocates @p size bytes aligned to @p align (a power of two up to 4096)
  * from the shared arenas, zeroed. */
 int sct__heap_alloc(size_t size, size_t align, void **block, void **data);
+/* The same for a caller that writes every byte it uses before reading it
+ * (slab.c zeroes each slot it hands out). */
+int sct__heap_alloc_unzeroed(size_t size, size_t align, void **block,
+                             void **data);
 /* Finds the segment holding [p, p + len): its handle, size, and the
  * offset of p. SCT_EINVAL when no arena (own or inherited) holds it. */
 int sct__heap_locate(const void *p, size_t len, intptr_t *handle, size_t *size,

@@ -96,8 +96,8 @@ static int region_new(void) {
   if (!r)
     return SCT_ENOMEM;
   /* One page more than used, so whole pages fit after aligning. */
-  int rc =
-      sct__heap_alloc((REGION_PAGES + 1) * PAGE_BYTES, 16, &r->block, &data);
+  int rc = sct__heap_alloc_unzeroed((REGION_PAGES + 1) * PAGE_BYTES, 16,
+                                    &r->block, &data);
   if (rc != 0) {
     free(r);
     return rc;
