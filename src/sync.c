@@ -19,7 +19,9 @@ typedef struct named_page {
 } named_page_t;
 
 #define NAMED_READY 0x59445253u /* "SRDY" */
-#define NAMED_VERSION 1u
+/* 2: waiters count their entries into sleep (waitword.c): a process of
+ * version 1 would sleep where a newer waker cannot see it. */
+#define NAMED_VERSION 2u
 #define STATE_OFFSET 64u
 
 static const char *const spaces[] = {NULL,    "cond",    "sem",
