@@ -127,6 +127,10 @@ typedef struct sct__segment {
  * the OS allows (SCT_ENOMEM when they cannot be), inherited by children. */
 int sct__segment_create_anon(sct__segment_t *seg, size_t size);
 
+/* Maps the pages of @p seg into this process in one pass (a hint: they
+ * come on first touch otherwise). */
+void sct__segment_populate(const sct__segment_t *seg);
+
 /* @p size bytes of process-private memory for handles, never given
  * back, on large pages where the OS gives them without privileges (one
  * fault then supplies thousands of handles instead of fifty); NULL when

@@ -85,12 +85,10 @@ static int map_and_reserve(sct__segment_t *seg, int fd, size_t size) {
   return rc;
 }
 
-/* Maps an arena's reserved pages into this process in one pass: the
- * heap fills an arena front to back, and a page fault per page cost more
- * than the objects placed on it (about 20 ns a Value). The pages exist
- * already (reserve), so this commits no memory; where the kernel lacks
- * MADV_POPULATE_WRITE (before Linux 5.14) pages come on first touch. */
-static void populate(const sct__segment_t *seg) {
+/* The pages exist already (reserve), so this commits no memory; where
+ * the kernel lacks MADV_POPULATE_WRITE (before Linux 5.14) pages come on
+ * first touch. */
+void sct__segment_populate(const sct__segment_t *seg) {
 #ifdef MADV_POPULATE_WRITE
   (void)madvise(seg->addr, seg->size, MADV_POPULATE_WRITE);
 #else
@@ -119,8 +117,6 @@ int sct__segment_create_anon(sct__segment_t *seg, size_t size) {
   int rc = map_and_reserve(seg, fd, size);
   if (rc != 0)
     close(fd);
-  else
-    populate(seg);
   return rc;
 }
 

@@ -55,6 +55,11 @@ static HANDLE create_section(size_t size, const wchar_t *name,
                             (DWORD)n, name);
 }
 
+/* Committed sections are mapped on first touch; nothing to ask for. */
+void sct__segment_populate(const sct__segment_t *seg) {
+  (void)seg;
+}
+
 /* Large pages need SeLockMemoryPrivilege on Windows: not asked for. */
 void *sct__chunk_alloc(size_t size) {
   return malloc(size);
