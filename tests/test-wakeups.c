@@ -8,7 +8,14 @@
  * backstop would otherwise hide as a delay.
  */
 #include "../src/sync.h"
+#include "portable.h"
 #include "test.h"
+
+#include <stdio.h>
+#ifndef _WIN32
+#include <fcntl.h>
+#include <unistd.h>
+#endif
 
 #define PRODUCERS 3
 #define CONSUMERS 3
@@ -100,7 +107,48 @@ static void test_queue_of_one(void) {
   ASSERT_OK(sct_obj_free(sums));
 }
 
+#ifndef _WIN32
+/* Writes @p version where a named page keeps it (bytes 4-7, after the
+ * ready mark), as an older build would have. */
+static void set_page_version(const char *kind, const char *name,
+                             uint32_t version) {
+  char path[300];
+  snprintf(path, sizeof path, "/dev/shm/sct.%s.%s", kind, name);
+  int fd = open(path, O_WRONLY);
+  CU_ASSERT_FATAL(fd >= 0);
+  CU_ASSERT_EQUAL(lseek(fd, 4, SEEK_SET), 4);
+  CU_ASSERT_EQUAL(write(fd, &version, sizeof version), (ssize_t)sizeof version);
+  close(fd);
+}
+
+/* Waiters of the previous page version do not count their entries into
+ * sleep, so a newer waker could skip waking them: such pages are
+ * refused, a named queue's and a space's alike. */
+static void test_older_pages_refused(void) {
+  char name[80];
+  sct_queue_t *queue, *again;
+  sct_space_t *space, *space2;
+  snprintf(name, sizeof name, "sct-test-wake-%ld", test_pid());
+  (void)sct_queue_unlink_named(name);
+  ASSERT_OK(sct_queue_create_named(&queue, name, type_of('q'), 4, 0));
+  set_page_version("queue", name, 1);
+  ASSERT_RC(sct_queue_open_named(&again, name, type_of('q'), 0), SCT_ETYPE);
+  ASSERT_OK(sct_queue_unlink_named(name));
+  ASSERT_OK(sct_queue_free(queue));
+
+  (void)sct_space_unlink(name);
+  ASSERT_OK(sct_space_create(&space, name, 1 << 20, 16));
+  set_page_version("space", name, 1);
+  ASSERT_RC(sct_space_open(&space2, name, 0), SCT_ETYPE);
+  ASSERT_OK(sct_space_unlink(name));
+  ASSERT_OK(sct_space_close(space));
+}
+#endif
+
 static CU_TestInfo tests[] = {{"queue of one", test_queue_of_one},
+#ifndef _WIN32
+                              {"older pages refused", test_older_pages_refused},
+#endif
                               CU_TEST_INFO_NULL};
 
 static const sct_target_t targets[] = {
