@@ -8,8 +8,8 @@
 #include "sync.h"
 
 static sct__pool_t *const pools[] = {
-    &sct__type_pool,    &sct__obj_pool,  &sct__lock_pool,  &sct__process_pool,
-    &sct__segment_pool, &sct__sync_pool, &sct__space_pool, &sct__compact_pool};
+    &sct__type_pool,    &sct__obj_pool,  &sct__lock_pool, &sct__process_pool,
+    &sct__segment_pool, &sct__sync_pool, &sct__space_pool};
 #define NPOOLS (sizeof pools / sizeof pools[0])
 
 static void fork_prepare(void) {

@@ -118,19 +118,6 @@ static inline void sct__mutex_unlock(sct__mutex_t *m) {
     sct__mutex_unlock_waking(m, was);
 }
 
-/* ---- slots for compact Values (slab.c) ---- */
-
-#define SCT__SLOT_BYTES 32u
-/* A zeroed 32-byte, 8-aligned piece of the shared heap. */
-int sct__slot_alloc(void **slot);
-/* Frees a slot of this process's; one inherited from a parent is left. */
-void sct__slot_free(void *slot);
-/* For sct_heap_stats: slots in use, and the heap blocks holding them. */
-void sct__slab_stats(size_t *live_slots, size_t *regions, size_t *region_bytes);
-void sct__slab_fork_prepare(void);
-void sct__slab_fork_parent(void);
-void sct__slab_fork_child(void);
-
 /* ---- the shared heap (heap.c) ---- */
 
 /* Allocates @p size bytes aligned to @p align (a power of two up to 4096)
@@ -179,11 +166,31 @@ typedef struct sct__pool {
 void *sct__pool_get(sct__pool_t *pool);
 /* The same, for a caller that sets every field itself. */
 void *sct__pool_get_unzeroed(sct__pool_t *pool);
+/* sct__pool_get_unzeroed and sct__pool_put for a pool that another
+ * mutex guards instead of its own (the caller holds it). */
+void *sct__pool_take(sct__pool_t *pool);
+void sct__pool_give(sct__pool_t *pool, void *item);
 void sct__pool_put(sct__pool_t *pool, void *item);
 /* Checks a handle from a pool (its first field is its magic): 0 when it
  * carries @p magic, SCT_ESTATE when it was freed, SCT_EINVAL for NULL or
  * anything else. */
 int sct__handle_check(const void *handle, uint32_t magic);
+
+/* ---- slots for compact Values (slab.c) ---- */
+
+#define SCT__SLOT_BYTES 32u
+/* A zeroed 32-byte, 8-aligned piece of the shared heap, and an unzeroed
+ * item of @p handles, a pool the slab's mutex guards (one mutex for both
+ * halves of a compact Value). */
+int sct__slot_alloc(void **slot, sct__pool_t *handles, void **handle);
+/* Frees a slot of this process's (one inherited from a parent is left)
+ * and gives @p handle back to @p handles. */
+void sct__slot_free(void *slot, sct__pool_t *handles, void *handle);
+/* For sct_heap_stats: slots in use, and the heap blocks holding them. */
+void sct__slab_stats(size_t *live_slots, size_t *regions, size_t *region_bytes);
+void sct__slab_fork_prepare(void);
+void sct__slab_fork_parent(void);
+void sct__slab_fork_child(void);
 
 /* ---- locks and objects (lock.c, object.c) ---- */
 
@@ -206,7 +213,8 @@ struct sct_lock {
 
 extern sct__pool_t sct__lock_pool;
 extern sct__pool_t sct__obj_pool;
-extern sct__pool_t sct__compact_pool; /* compact object handles */
+/* Compact object handles: guarded by the slab's mutex, not their own. */
+extern sct__pool_t sct__compact_pool;
 extern sct__pool_t sct__type_pool;
 extern sct__pool_t sct__process_pool;
 extern sct__pool_t sct__segment_pool;

@@ -65,9 +65,8 @@ static void destroy(sct_obj_t *obj) {
     if (views)
       drop_held(obj, views->base, views->lock);
     sct__views_release(obj);
-    sct__slot_free(sct__obj_lockstate(obj));
     sct__type_unref(obj->type);
-    sct__pool_put(&sct__compact_pool, obj);
+    sct__slot_free(sct__obj_lockstate(obj), &sct__compact_pool, obj);
     return;
   }
   drop_held(obj, obj->full.base, obj->full.lock);
@@ -87,16 +86,12 @@ static int fits_compact(const sct_type_t *type) {
 /* A synchronized Value with its own RLock, in a slot (fits_compact). */
 static int compact_make(sct_obj_t **out, const sct_type_t *type,
                         const void *init) {
-  void *slot;
+  void *slot, *handle;
   sct__init();
-  sct_obj_t *obj = sct__pool_get_unzeroed(&sct__compact_pool);
-  if (!obj)
-    return SCT_ENOMEM;
-  int rc = sct__slot_alloc(&slot);
-  if (rc != 0) {
-    sct__pool_put(&sct__compact_pool, obj);
+  int rc = sct__slot_alloc(&slot, &sct__compact_pool, &handle);
+  if (rc != 0)
     return rc;
-  }
+  sct_obj_t *obj = handle;
   sct__lockstate_t *state = slot;
   sct__lockstate_init(state, SCT_RLOCK);
   obj->magic = SCT__MAGIC_OBJ;

@@ -29,10 +29,9 @@ static void **link_of(void *item) {
   return (void **)((char *)item + 8);
 }
 
-void *sct__pool_get_unzeroed(sct__pool_t *pool) {
+void *sct__pool_take(sct__pool_t *pool) {
   size_t size = (pool->item_size + 7u) & ~(size_t)7u;
   void *item = NULL;
-  sct__mutex_lock(&pool->mutex);
   if (pool->free_list) {
     item = pool->free_list;
     pool->free_list = *link_of(item);
@@ -57,6 +56,12 @@ void *sct__pool_get_unzeroed(sct__pool_t *pool) {
       pool->chunk_next += size;
     }
   }
+  return item;
+}
+
+void *sct__pool_get_unzeroed(sct__pool_t *pool) {
+  sct__mutex_lock(&pool->mutex);
+  void *item = sct__pool_take(pool);
   sct__mutex_unlock(&pool->mutex);
   return item;
 }
@@ -77,10 +82,14 @@ int sct__handle_check(const void *handle, uint32_t magic) {
   return seen == magic ? 0 : SCT_EINVAL;
 }
 
-void sct__pool_put(sct__pool_t *pool, void *item) {
+void sct__pool_give(sct__pool_t *pool, void *item) {
   *(uint32_t *)item = SCT__MAGIC_FREED;
-  sct__mutex_lock(&pool->mutex);
   *link_of(item) = pool->free_list;
   pool->free_list = item;
+}
+
+void sct__pool_put(sct__pool_t *pool, void *item) {
+  sct__mutex_lock(&pool->mutex);
+  sct__pool_give(pool, item);
   sct__mutex_unlock(&pool->mutex);
 }

@@ -135,10 +135,12 @@ static int page_with_room(page_t **out) {
   return 0;
 }
 
-int sct__slot_alloc(void **out) {
+int sct__slot_alloc(void **out, sct__pool_t *handles, void **handle) {
   page_t *p;
   sct__mutex_lock(&slab.mutex);
-  int rc = page_with_room(&p);
+  int rc = (*handle = sct__pool_take(handles)) ? 0 : SCT_ENOMEM;
+  if (rc == 0 && (rc = page_with_room(&p)) != 0)
+    sct__pool_give(handles, *handle);
   if (rc != 0) {
     sct__mutex_unlock(&slab.mutex);
     return rc;
@@ -177,9 +179,10 @@ static void region_release(region_t *r) {
   free(r);
 }
 
-void sct__slot_free(void *slot) {
+void sct__slot_free(void *slot, sct__pool_t *handles, void *handle) {
   page_t *p = page_of(slot);
   sct__mutex_lock(&slab.mutex);
+  sct__pool_give(handles, handle);
   region_t *r = p->region;
   if (r->epoch != slab.epoch) {
     /* Inherited from the parent: not ours to free. */
