@@ -23,9 +23,13 @@ double median(double *values, int n);
 void check(int rc, const char *what);
 /* Zeroed shared anonymous memory, for the raw baselines. */
 void *shared_memory(size_t size);
-/* Voluntary context switches of process @p pid so far (each is a wake-up
- * after a sleep), or -1 without /proc. */
-long wakeups_of(long pid);
+/* Waits for forked benchmark child @p pid; ends the benchmark if the
+ * child failed. */
+void finish(long pid);
+/* Reports as @p name how often process @p pid, blocked for good, wakes:
+ * voluntary context switches per second over @p seconds, after one
+ * second to fall asleep (stderr says why when there is no /proc). */
+void report_idle_wakeups(const char *name, long pid, int seconds);
 
 /*
  * A lock under test, as function pointers so sct and every baseline run

@@ -284,24 +284,10 @@ static void idle_lock_waiter(const bench_opts_t *o) {
     int rc = sct_lock_acquire(lock, SCT_INFINITE);
     _exit(rc == 0 && sct_lock_release(lock) == 0 ? 0 : 1);
   }
-  sleep(1); /* asleep by now */
-  long before = wakeups_of(pid);
-  sleep((unsigned)seconds);
-  long after = wakeups_of(pid);
+  report_idle_wakeups("lock_idle_waiter_wakeups", pid, seconds);
   check(sct_lock_release(lock), "release");
-  int status = 0;
-  if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-      WEXITSTATUS(status) != 0) {
-    fprintf(stderr, "sct_bench: the idle lock waiter failed\n");
-    exit(1);
-  }
+  finish(pid);
   check(sct_lock_free(lock), "lock free");
-  if (before < 0 || after < 0) {
-    fprintf(stderr, "sct_bench: no /proc: idle wake-ups not measured\n");
-    return;
-  }
-  report("lock_idle_waiter_wakeups", (double)(after - before) / seconds,
-         "per_s");
 }
 
 void bench_locks(const bench_opts_t *o) {

@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_RATIOS 64
 
@@ -80,10 +82,21 @@ void *shared_memory(size_t size) {
   return p;
 }
 
-long wakeups_of(long pid) {
+void finish(long pid) {
+  int status;
+  if (waitpid((pid_t)pid, &status, 0) != (pid_t)pid || !WIFEXITED(status) ||
+      WEXITSTATUS(status) != 0) {
+    fprintf(stderr, "sct_bench: a benchmark child failed\n");
+    _exit(1);
+  }
+}
+
+/* Voluntary context switches of process @p pid so far (each is a wake-up
+ * after a sleep), or -1 without /proc. */
+static long wakeups_of(long pid) {
   char path[64], line[256];
   long n = -1;
-  snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+  snprintf(path, sizeof path, "/proc/%ld/status", pid);
   FILE *f = fopen(path, "r");
   if (!f)
     return -1;
@@ -92,6 +105,17 @@ long wakeups_of(long pid) {
       break;
   fclose(f);
   return n;
+}
+
+void report_idle_wakeups(const char *name, long pid, int seconds) {
+  sleep(1); /* asleep by now */
+  long before = wakeups_of(pid);
+  sleep((unsigned)seconds);
+  long after = wakeups_of(pid);
+  if (before < 0 || after < 0)
+    fprintf(stderr, "sct_bench: no /proc: %s not measured\n", name);
+  else
+    report(name, (double)(after - before) / seconds, "per_s");
 }
 
 int bench_nop_target(const sct_args_t *args) {

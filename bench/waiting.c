@@ -18,15 +18,6 @@
 
 #define MAX_ITEM 256
 
-static void finish(pid_t pid) {
-  int status;
-  if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-      WEXITSTATUS(status) != 0) {
-    fprintf(stderr, "sct_bench: a benchmark child failed\n");
-    _exit(1);
-  }
-}
-
 static const sct_type_t *bytes_type(size_t size) {
   const sct_type_t *q;
   sct_type_t *t;
@@ -222,20 +213,11 @@ static void idle_waiter(const bench_opts_t *o) {
   pid_t pid = fork();
   if (pid == 0)
     _exit(sct_queue_get(q, &item, SCT_INFINITE) == 0 ? 0 : 1);
-  sleep(1); /* asleep by now */
-  long before = wakeups_of(pid);
-  sleep((unsigned)seconds);
-  long after = wakeups_of(pid);
+  report_idle_wakeups("queue_idle_getter_wakeups", pid, seconds);
   item = 1;
   check(sct_queue_put(q, &item, SCT_INFINITE), "queue put");
   finish(pid);
   check(sct_queue_free(q), "queue free");
-  if (before < 0 || after < 0) {
-    fprintf(stderr, "sct_bench: no /proc: idle wake-ups not measured\n");
-    return;
-  }
-  report("queue_idle_getter_wakeups", (double)(after - before) / seconds,
-         "per_s");
 }
 
 /* ---- ping-pong: whose turn it is, handed back and forth ---- */

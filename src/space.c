@@ -478,15 +478,23 @@ int sct_space_lock(sct_space_t *space, const char *name, sct_space_mode_t mode,
       (sct__lockstate_t *)(void *)((char *)space->header + e->offset));
 }
 
-int sct_space_remove(sct_space_t *space, const char *name) {
-  int rc = space_check(space);
-  if (rc != 0)
-    return rc;
+/* The entry named @p name, found with the space's lock taken: 0 with
+ * the lock held (*e NULL when there is none), or an error without it. */
+static int find_locked(sct_space_t *space, const char *name,
+                       space_entry_t **e) {
   if (!valid_object_name(name))
     return SCT_ENAME;
-  if ((rc = lock_space(space)) != 0)
+  int rc = lock_space(space);
+  if (rc == 0)
+    *e = lookup(space, name, NULL);
+  return rc;
+}
+
+int sct_space_remove(sct_space_t *space, const char *name) {
+  space_entry_t *e;
+  int rc = space_check(space);
+  if (rc != 0 || (rc = find_locked(space, name, &e)) != 0)
     return rc;
-  space_entry_t *e = lookup(space, name, NULL);
   if (e) {
     sct__store_release(&e->state, (uint32_t)ENTRY_GONE);
     space->header->objects--;
@@ -497,16 +505,14 @@ int sct_space_remove(sct_space_t *space, const char *name) {
 
 int sct_space_offset(sct_space_t *space, const char *name, size_t *data,
                      size_t *lock) {
+  space_entry_t *e;
   int rc = space_check(space);
   if (rc != 0)
     return rc;
   if (!data || !lock)
     return SCT_EINVAL;
-  if (!valid_object_name(name))
-    return SCT_ENAME;
-  if ((rc = lock_space(space)) != 0)
+  if ((rc = find_locked(space, name, &e)) != 0)
     return rc;
-  space_entry_t *e = lookup(space, name, NULL);
   if (e) {
     *data = (size_t)e->offset;
     *lock = (size_t)e->lock_offset;
