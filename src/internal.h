@@ -183,9 +183,14 @@ int sct__handle_check(const void *handle, uint32_t magic);
  * item of @p handles, a pool the slab's mutex guards (one mutex for both
  * halves of a compact Value). */
 int sct__slot_alloc(void **slot, sct__pool_t *handles, void **handle);
-/* Frees a slot of this process's (one inherited from a parent is left)
- * and gives @p handle back to @p handles. */
-void sct__slot_free(void *slot, sct__pool_t *handles, void *handle);
+/* This process's generation: 0, one more in each forked child. A
+ * compact handle keeps the one its slot was taken in. */
+unsigned sct__slab_epoch(void);
+/* Frees a slot taken in @p epoch if that is this process's (one
+ * inherited from a parent is left alone) and gives @p handle back to
+ * @p handles. */
+void sct__slot_free(void *slot, unsigned epoch, sct__pool_t *handles,
+                    void *handle);
 /* For sct_heap_stats: slots in use, and the heap blocks holding them. */
 void sct__slab_stats(size_t *live_slots, size_t *regions, size_t *region_bytes);
 void sct__slab_fork_prepare(void);
@@ -231,8 +236,13 @@ enum {
   SCT__OBJ_BORROWED = 2,  /* a raw view owned by its wrapper */
   SCT__OBJ_OWNS_LOCK = 4, /* lockstate lives in the object's block */
   SCT__OBJ_FREED = 8,     /* the user's reference is gone */
-  SCT__OBJ_COMPACT = 16   /* a compact handle: no `full` part (below) */
+  SCT__OBJ_COMPACT = 16,  /* a compact handle: no `full` part (below) */
+  /* A compact handle's flags keep, from this bit up, the slab epoch its
+   * slot was taken in (the low 16 bits of it: a repeat needs 65,536
+   * generations of forked children). */
+  SCT__OBJ_EPOCH_SHIFT = 16
 };
+
 
 /*
  * An object handle. Most synchronized Values are compact: the handle
@@ -257,6 +267,10 @@ struct sct_obj {
     sct_obj_t *base;             /* wrapped raw object (referenced) or view */
   } full;
 };
+
+static inline unsigned sct__obj_epoch(const sct_obj_t *obj) {
+  return obj->flags >> SCT__OBJ_EPOCH_SHIFT;
+}
 
 static inline size_t sct__obj_len(const sct_obj_t *obj) {
   return (obj->flags & SCT__OBJ_COMPACT) ? 1 : obj->full.n;

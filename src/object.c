@@ -66,7 +66,8 @@ static void destroy(sct_obj_t *obj) {
       drop_held(obj, views->base, views->lock);
     sct__views_release(obj);
     sct__type_unref(obj->type);
-    sct__slot_free(sct__obj_lockstate(obj), &sct__compact_pool, obj);
+    sct__slot_free(sct__obj_lockstate(obj), sct__obj_epoch(obj),
+                   &sct__compact_pool, obj);
     return;
   }
   drop_held(obj, obj->full.base, obj->full.lock);
@@ -95,7 +96,8 @@ static int compact_make(sct_obj_t **out, const sct_type_t *type,
   sct__lockstate_t *state = slot;
   sct__lockstate_init(state, SCT_RLOCK);
   obj->magic = SCT__MAGIC_OBJ;
-  obj->flags = SCT__OBJ_COMPACT | SCT__OBJ_OWNS_LOCK;
+  obj->flags = SCT__OBJ_COMPACT | SCT__OBJ_OWNS_LOCK |
+               (sct__slab_epoch() & 0xFFFFu) << SCT__OBJ_EPOCH_SHIFT;
   obj->refs = 1;
   obj->views = 0;
   obj->type = sct__type_ref(type);

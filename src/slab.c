@@ -18,7 +18,9 @@
  * As with the heap, the bookkeeping is one process's: a forked child
  * starts with empty lists and a new epoch, so it never allocates from or
  * frees into a page of its parent's (freeing an inherited Value there
- * only drops the handle).
+ * only drops the handle). Which epoch made a slot is told by its handle
+ * (process-private memory), never by the page: the page is shared, and
+ * after the parent freed the Value its header may hold anything.
  */
 #include "atomics.h"
 #include "internal.h"
@@ -38,7 +40,6 @@ typedef struct region {
   char *first_page;
   unsigned cut_pages;  /* pages handed out so far */
   unsigned used_pages; /* of those, pages with a slot in use */
-  unsigned epoch;      /* the process generation that made it */
 } region_t;
 
 /* A page's header, in its first slot. */
@@ -107,7 +108,6 @@ static int region_new(void) {
   r->first_page = (char *)first;
   r->cut_pages = 0;
   r->used_pages = 0;
-  r->epoch = slab.epoch;
   slab.region = r;
   slab.regions++;
   slab.region_bytes += sct__heap_block_bytes(r->block);
@@ -133,6 +133,10 @@ static int page_with_room(page_t **out) {
   }
   *out = slab.partial;
   return 0;
+}
+
+unsigned sct__slab_epoch(void) {
+  return slab.epoch;
 }
 
 int sct__slot_alloc(void **out, sct__pool_t *handles, void **handle) {
@@ -179,16 +183,18 @@ static void region_release(region_t *r) {
   free(r);
 }
 
-void sct__slot_free(void *slot, sct__pool_t *handles, void *handle) {
+void sct__slot_free(void *slot, unsigned epoch, sct__pool_t *handles,
+                    void *handle) {
   page_t *p = page_of(slot);
   sct__mutex_lock(&slab.mutex);
   sct__pool_give(handles, handle);
-  region_t *r = p->region;
-  if (r->epoch != slab.epoch) {
-    /* Inherited from the parent: not ours to free. */
+  if (epoch != (slab.epoch & 0xFFFFu)) {
+    /* Inherited from the parent: not ours to free, and its page may no
+     * longer be a page at all. */
     sct__mutex_unlock(&slab.mutex);
     return;
   }
+  region_t *r = p->region;
   int was_full = !p->free_head && p->fresh == SLOTS_PER_PAGE;
   memcpy(slot, &p->free_head, sizeof p->free_head);
   p->free_head = (uint16_t)index_of(p, slot);
@@ -221,8 +227,7 @@ void sct__slab_fork_parent(void) {
 }
 
 /* The parent's regions stay mapped (inherited Values live there) but are
- * forgotten; their descriptions were copied with the rest of the
- * process, and stay reachable from the pages for the epoch check. */
+ * forgotten: their handles carry the parent's epoch. */
 void sct__slab_fork_child(void) {
   slab.partial = NULL;
   slab.region = NULL;

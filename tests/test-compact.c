@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Shared bytes one new Value of @p type adds to the heap's live bytes. */
 static size_t shared_bytes_of(const sct_type_t *type) {
@@ -268,6 +269,55 @@ static void test_inherited_by_child(void) {
   }
 }
 
+#ifndef _WIN32
+/* A Value the parent freed after forking, seen by the child through its
+ * copy of this global. */
+static sct_obj_t *reused_victim;
+
+/* Waits for the parent's word, then frees its copy of reused_victim,
+ * whose slot's page the parent has overwritten meanwhile. */
+static int child_frees_reused(const sct_args_t *args) {
+  sct_obj_t *flag;
+  if (sct_args_obj(args, 0, &flag) != 0 || !wait_for_flag(flag, 1))
+    return 10;
+  return sct_obj_free(reused_victim) == 0 ? 0 : 11;
+}
+
+/* A forked child frees an inherited Value after the parent freed it and
+ * reused its memory for an Array of 0xFF bytes: the child must decide
+ * "not mine" from its own memory, never from the page's header (which
+ * now reads as a wild pointer; the old code died there of SIGSEGV). */
+static void test_child_frees_reused_slot(void) {
+  sct_obj_t *flag, *array;
+  /* The suite's earlier tests freed their Values: this one is alone in
+   * its region, so freeing it gives the region back to the heap. */
+  ASSERT_OK(sct_rawvalue_new(&flag, type_of('q'), NULL));
+  ASSERT_OK(sct_value_new(&reused_victim, type_of('q'), NULL, NULL));
+  char *old_bytes = sct_obj_ptr(reused_victim);
+  sct_process_t *p = NULL;
+  sct_arg_t arg = SCT_AOBJ(flag);
+  ASSERT_OK(sct_process_new(&p, "compact.frees_reused", &arg, 1));
+  ASSERT_OK(sct_process_set_start_method(p, SCT_START_FORK));
+  ASSERT_OK(sct_process_start(p));
+  ASSERT_OK(sct_obj_free(reused_victim));
+  size_t n = 64 * 4096;
+  ASSERT_OK(sct_rawarray_new(&array, type_of('B'), n, NULL));
+  char *bytes = sct_obj_ptr(array);
+  memset(bytes, 0xFF, n);
+  /* The attack needs the Array over the old slot's page. */
+  CU_ASSERT(old_bytes >= bytes && old_bytes < bytes + n);
+  ASSERT_OK(sct_value_set_i64(flag, 1));
+  CU_ASSERT_EQUAL(finish_child(p), 0);
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)bytes[i] != 0xFF) {
+      CU_FAIL("the child wrote into the parent's Array");
+      break;
+    }
+  ASSERT_OK(sct_obj_free(array));
+  ASSERT_OK(sct_obj_free(flag));
+}
+#endif
+
 /* ---- threads ---- */
 
 #define PER_THREAD 20000
@@ -333,11 +383,17 @@ static CU_TestInfo tests[] = {
     {"views", test_views},
     {"slots reused and returned", test_slots_reused_and_returned},
     {"inherited by a child", test_inherited_by_child},
+#ifndef _WIN32
+    {"a child frees a slot the parent reused", test_child_frees_reused_slot},
+#endif
     {"threads", test_threads},
     CU_TEST_INFO_NULL};
 
 static const sct_target_t targets[] = {
     {"compact.increments", child_increments},
+#ifndef _WIN32
+    {"compact.frees_reused", child_frees_reused},
+#endif
 };
 
 const test_suite_t suite_compact = {"compact", tests, targets,
