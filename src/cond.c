@@ -1,20 +1,22 @@
 /*
  * Condition: a lock and three counters, kept as glibc's condition
- * variables did before 2.25: `total` waiters ever arrived, `wakeups`
- * ever given (never more than waiters), `woken` ever taken (or given
- * up). A waiter arrives under the lock and notes `wakeups`; it may take
- * a wake-up only when one was given after it arrived, so a notification
- * never goes to a later waiter (the notifier itself included) while an
- * earlier one sleeps on. Taking is a compare-and-swap on `woken`, so a
- * wake-up goes to whoever is eligible, whichever process the kernel
- * wakes; one that wakes and finds nothing for it passes the wake on. A
- * waiter that times out leaves under the lock, as if woken. One killed
- * in its wait stays counted: a later notification may be given "to" it
- * and taken by another eligible waiter (a spurious wake-up, never a lost
- * one). Nothing here waits for anybody but the lock.
+ * variables did before 2.25: `total` waiters ever arrived (less those
+ * that timed out), `wakeups` ever given (never more than waiters),
+ * `woken` ever taken. A waiter arrives under the lock and notes
+ * `wakeups`; it may take a wake-up only when one was given after it
+ * arrived, so a notification never goes to a later waiter (the notifier
+ * itself included) while an earlier one sleeps on. Taking is a
+ * compare-and-swap on `woken`, so a wake-up goes to whoever is eligible,
+ * whichever process the kernel wakes; one that wakes and finds nothing
+ * for it passes the wake on. A waiter that times out takes its arrival
+ * back, under the lock. One killed in its wait stays counted: a later
+ * notification may be given "to" it and taken by another eligible waiter
+ * (a spurious wake-up, never a lost one). Nothing here waits for anybody
+ * but the lock.
  */
 #include "atomics.h"
 #include "sync.h"
+#include "testhook.h"
 
 typedef struct cond_state {
   sct__sync_head_t head;
@@ -198,12 +200,17 @@ static int wait_released(sct_cond_t *cond, int64_t deadline) {
       sct__waitword_wake(&st->seq, 1);
   }
   int lrc = sct__lockstate_restore(lock, count);
-  if (timed_out && !take_wakeup(st, arrived)) {
-    /* Leaving unwoken, under the lock: counted as given and taken, so
-     * notifiers never give a wake-up to a waiter that is gone. */
-    sct__store_release(&st->wakeups, st->wakeups + 1);
-    sct__fetch_add(&st->woken, UINT64_C(1)); /* others take without lock */
-    rc = SCT_ETIMEDOUT;
+  if (timed_out) {
+    SCT__TEST_HOOK("cond.timed_out", cond);
+    if (!take_wakeup(st, arrived)) {
+      /* Leaving unwoken, under the lock: the waiter gives its arrival
+       * back, so notifiers never give a wake-up to a waiter that is gone.
+       * `total` is read only under the lock; `wakeups` and `woken`, which
+       * waiters read without it, stay untouched: bumping both, in two
+       * steps, let a waiter in between take a wake-up nobody gave. */
+      st->total--;
+      rc = SCT_ETIMEDOUT;
+    }
   }
   return lrc != 0 ? lrc : rc;
 }

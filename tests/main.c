@@ -30,6 +30,9 @@ static const test_suite_t *const suites[] = {
 #ifdef __linux__
     &suite_identity,
 #endif
+#ifdef SCT_TEST_HOOKS
+    &suite_races,
+#endif
 };
 #define NSUITES (sizeof suites / sizeof suites[0])
 #define MAX_TARGETS 64

@@ -27,6 +27,11 @@ extern const test_suite_t suite_errors, suite_types, suite_heap, suite_objects,
 #ifdef __linux__
 extern const test_suite_t suite_identity;
 #endif
+#ifdef SCT_TEST_HOOKS
+extern const test_suite_t suite_races;
+/* The library's hook (src/testhook.h), set by the races suite. */
+extern void (*volatile sct__test_hook)(const char *where, void *what);
+#endif
 
 /* A test that cannot run on this machine says why. Where every test must
  * run (SCT_TEST_NO_SKIP=1, as in CI) skipping is a failure. */
