@@ -489,7 +489,11 @@ SCT_EXTERN int sct_event_set(sct_event_t *event);
 SCT_EXTERN int sct_event_clear(sct_event_t *event);
 /** 1 when set, 0 when clear, or a negative SCT_E* code. */
 SCT_EXTERN int sct_event_is_set(const sct_event_t *event);
-/** Waits until the flag is set: 0, or SCT_ETIMEDOUT while still clear. */
+/**
+ * Waits until the flag is set: 0, or SCT_ETIMEDOUT while still clear. As
+ * in Python, a waiter returns 0 when the flag was set during its wait,
+ * even if it was cleared again before the waiter ran.
+ */
 SCT_EXTERN int sct_event_wait(sct_event_t *event, int timeout_ms);
 /** Drops the caller's reference. */
 SCT_EXTERN int sct_event_free(sct_event_t *event);
@@ -561,10 +565,13 @@ SCT_EXTERN int sct_barrier_free(sct_barrier_t *barrier);
  *
  * Death: an item is copied under the queue's lock and published only
  * after it is whole, so no reader ever sees a torn item. When a process
- * dies inside the queue, the next call to find out repairs it and returns
- * SCT_EOWNERDEAD having done nothing else: a put that died is dropped
- * (counted in sct_queue_lost), a get that died leaves its item in the
- * queue (delivered again: at least once). Call again to go on.
+ * dies inside the queue, the next call repairs it and then does its own
+ * operation (callers never retry; sct_queue_deaths counts the repairs):
+ * a put that died before publishing its item is dropped (counted in
+ * sct_queue_lost, never delivered), one that published it is delivered
+ * (and unfinished, for sct_queue_join) as if it had returned; a get that
+ * died before taking its item leaves it in the queue (delivered again:
+ * at least once), one that took it took it with it.
  * @return 0; SCT_EINVAL (NULL, @p capacity 0 or above 2^30, unknown
  * flags); SCT_EOVERFLOW (too large); SCT_ENOMEM.
  */
@@ -588,7 +595,7 @@ SCT_EXTERN int sct_queue_unlink_named(const char *name);
  * Copies @p item (the type's size in bytes) in, waiting up to
  * @p timeout_ms for room.
  * @return 0; SCT_EFULL (full at the deadline, or at once with timeout 0);
- * SCT_ECLOSED after sct_queue_close; SCT_EOWNERDEAD (see sct_queue_new).
+ * SCT_ECLOSED after sct_queue_close.
  */
 SCT_EXTERN int sct_queue_put(sct_queue_t *queue, const void *item,
                              int timeout_ms);
@@ -596,7 +603,7 @@ SCT_EXTERN int sct_queue_put(sct_queue_t *queue, const void *item,
 /**
  * Copies the oldest item out into @p item, waiting up to @p timeout_ms.
  * @return 0; SCT_EEMPTY (empty at the deadline, or at once with timeout
- * 0); SCT_ECLOSED when closed and empty; SCT_EOWNERDEAD.
+ * 0); SCT_ECLOSED when closed and empty.
  */
 SCT_EXTERN int sct_queue_get(sct_queue_t *queue, void *item, int timeout_ms);
 
@@ -614,6 +621,11 @@ SCT_EXTERN int sct_queue_full(const sct_queue_t *queue);
 SCT_EXTERN int sct_queue_close(sct_queue_t *queue);
 /** How many puts were lost to a producer's death, in @p out. */
 SCT_EXTERN int sct_queue_lost(const sct_queue_t *queue, uint64_t *out);
+/**
+ * How many processes died inside the queue (in a put or a get, holding
+ * its lock), in @p out: each was repaired by the next caller.
+ */
+SCT_EXTERN int sct_queue_deaths(const sct_queue_t *queue, uint64_t *out);
 /**
  * Joinable queues: marks one item got earlier as processed.
  * @return 0; SCT_ESTATE when called more often than items were put;

@@ -12,6 +12,7 @@
  */
 #include "atomics.h"
 #include "sync.h"
+#include "testhook.h"
 
 #define MAX_PARTIES 1024u
 #define CHECK_SLICE_MS 20
@@ -23,7 +24,8 @@ typedef struct barrier_state {
   uint32_t parties;
   uint32_t count;
   uint32_t broken;
-  uint32_t broken_round; /* the round value a broken round ended with */
+  uint32_t broken_round; /* the round value the last round ended with if
+                           broken, another value if not */
   sct__ident_t arrived[];
 } barrier_state_t;
 
@@ -53,6 +55,9 @@ void sct__barrier_init(sct__sync_t *s, const sct__sync_params_t *p) {
   if (s->flags & SCT__SYNC_GLOBAL)
     st->lock.wake_key |= SCT__WAKE_GLOBAL;
   sct__sync_waitword_init(s, &st->round, 0);
+  /* A test may start the round counter near its wrap. */
+  SCT__TEST_HOOK("barrier.init", &st->round.value);
+  st->broken_round = st->round.value - 1;
 }
 
 /* Anonymous when @p name is NULL. */
@@ -109,11 +114,13 @@ int sct_barrier_set_action(sct_barrier_t *barrier, sct_barrier_action_fn action,
   return rc;
 }
 
-/* Ends the current round, lock held: its waiters wake to the verdict. */
+/* Ends the current round, lock held: its waiters wake to the verdict.
+ * `broken_round` is set either way, to a value other than `next` when
+ * the round was whole: left alone, its old value (0 at first) would
+ * match the round whose next value wraps to it. */
 static void end_round(barrier_state_t *st, int broken) {
-  uint32_t next = sct__load_relaxed(&st->round.value) + 1;
-  if (broken)
-    st->broken_round = next;
+  uint32_t round = sct__load_relaxed(&st->round.value), next = round + 1;
+  st->broken_round = broken ? next : round;
   st->count = 0;
   sct__store_release(&st->round.value, next);
   sct__waitword_wake(&st->round, -1);

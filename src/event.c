@@ -1,6 +1,19 @@
-/* Event: a flag, 0 or 1, that is also the word waiters sleep on. */
+/*
+ * Event: one word that waiters sleep on, holding the flag (bit 0) and a
+ * count of the sets that found it clear (the other bits). A waiter that
+ * saw the flag clear returns 0 once the word changed at all: only a set
+ * changes a clear word, so a set followed at once by a clear still wakes
+ * every waiter of the time with 0, as Python's Event.wait() returns True
+ * for the flag it was woken for. (A waiter would miss a pulse only if
+ * exactly 2^31 pulses passed while it was off the CPU.)
+ */
 #include "atomics.h"
 #include "sync.h"
+#include "testhook.h"
+
+#define FLAG 1u
+/* The set that raises a clear flag: the count up by one, the flag on. */
+#define RAISE 3u
 
 typedef struct event_state {
   sct__sync_head_t head;
@@ -40,9 +53,7 @@ int sct_event_create_named(sct_event_t **out, const char *name) {
 
 int sct__event_valid(const sct__sync_head_t *head, size_t size) {
   const event_state_t *st = (const event_state_t *)(const void *)head;
-  return size == sizeof *st && sct__load_relaxed(&st->flag.value) <= 1
-             ? 0
-             : SCT_ETYPE;
+  return size == sizeof *st ? 0 : SCT_ETYPE;
 }
 
 int sct_event_open_named(sct_event_t **out, const char *name, unsigned flags) {
@@ -61,21 +72,30 @@ int sct_event_set(sct_event_t *event) {
   if (rc != 0)
     return rc;
   event_state_t *st = state_of(event);
-  if (sct__exchange(&st->flag.value, 1u) == 0)
-    sct__waitword_wake(&st->flag, -1);
+  uint32_t word = sct__load_relaxed(&st->flag.value);
+  while (!(word & FLAG))
+    if (sct__cas(&st->flag.value, &word, word + RAISE)) {
+      sct__waitword_wake(&st->flag, -1);
+      break;
+    }
   return 0;
 }
 
 int sct_event_clear(sct_event_t *event) {
   int rc = sct__sync_check(event, SCT__SYNC_EVENT);
-  if (rc == 0)
-    sct__store_release(&state_of(event)->flag.value, 0u);
-  return rc;
+  if (rc != 0)
+    return rc;
+  event_state_t *st = state_of(event);
+  uint32_t word = sct__load_relaxed(&st->flag.value);
+  while ((word & FLAG) && !sct__cas(&st->flag.value, &word, word & ~FLAG))
+    ;
+  return 0;
 }
 
 int sct_event_is_set(const sct_event_t *event) {
   int rc = sct__sync_check(event, SCT__SYNC_EVENT);
-  return rc != 0 ? rc : (int)sct__load_acquire(&state_of(event)->flag.value);
+  return rc != 0 ? rc
+                 : (int)(sct__load_acquire(&state_of(event)->flag.value) & FLAG);
 }
 
 int sct_event_wait(sct_event_t *event, int timeout_ms) {
@@ -84,10 +104,16 @@ int sct_event_wait(sct_event_t *event, int timeout_ms) {
     return rc;
   event_state_t *st = state_of(event);
   int64_t deadline = sct__deadline_or_none(timeout_ms);
-  while (sct__load_acquire(&st->flag.value) == 0)
-    if (sct__waitword_wait(&st->flag, 0, deadline, SCT__IDLE_SLICE_MS) ==
-        SCT_ETIMEDOUT)
-      return sct__load_acquire(&st->flag.value) ? 0 : SCT_ETIMEDOUT;
+  uint32_t seen = sct__load_acquire(&st->flag.value);
+  if (seen & FLAG)
+    return 0;
+  SCT__TEST_HOOK("event.wait.seen", event);
+  while (sct__load_acquire(&st->flag.value) == seen) {
+    rc = sct__waitword_wait(&st->flag, seen, deadline, SCT__IDLE_SLICE_MS);
+    SCT__TEST_HOOK("event.wait.woken", event);
+    if (rc == SCT_ETIMEDOUT)
+      return sct__load_acquire(&st->flag.value) != seen ? 0 : SCT_ETIMEDOUT;
+  }
   return 0;
 }
 

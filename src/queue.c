@@ -3,17 +3,23 @@
  * queue's own lock, with one word for getters to sleep on (bumped by
  * every put), one for putters (bumped by every get) and one for joiners.
  *
- * An item is copied under the lock and published by advancing `tail`
- * after the copy, so nobody sees a torn item. `busy` records which
- * operation is inside: when a process dies in one, its lock reports
- * SCT_EOWNERDEAD to the next caller, who drops a half-made put (`tail`
- * never moved: it was never visible; `lost` counts it) or keeps the item
- * of a half-done get (`head` never moved: it is delivered again), and
- * says so by returning SCT_EOWNERDEAD without doing its own operation.
+ * An item is copied under the lock and published by advancing `next`
+ * after the copy, so nobody sees a torn item. Publishing is the one
+ * store that decides a put: the items not yet marked done are `next -
+ * done`, not a counter of their own, so a put is either published and
+ * unfinished or neither, wherever its process dies, and the 64-bit
+ * counts never wrap. `busy` records which operation is inside and
+ * `busy_at` where it started: when a process dies in one, its lock
+ * reports SCT_EOWNERDEAD to the next caller, who counts the death, drops
+ * a put that was not published (`lost` counts it) or keeps the item of
+ * a get that did not advance `first` (it is delivered again), and then
+ * does its own operation: callers never retry.
  */
 #include "atomics.h"
 #include "sync.h"
+#include "testhook.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #define MAX_CAPACITY (UINT32_C(1) << 30)
@@ -25,15 +31,17 @@ typedef struct queue_state {
   sct__lockstate_t lock;
   sct__waitword_t puts; /* getters sleep on it */
   sct__waitword_t gets; /* putters sleep on it */
-  sct__waitword_t done; /* joiners sleep on it */
+  sct__waitword_t done_word; /* joiners sleep on it */
   uint32_t item_size;
   uint32_t item_align;
   uint32_t capacity;
   uint32_t flags;
-  sct__u64 first; /* items ever got */
-  sct__u64 next;  /* items ever put */
-  sct__u64 lost;
-  uint32_t unfinished;
+  sct__u64 first;   /* items ever got */
+  sct__u64 next;    /* items ever put (published) */
+  sct__u64 done;    /* task_done calls: next - done are unfinished */
+  sct__u64 lost;    /* puts whose process died before publishing */
+  sct__u64 deaths;  /* processes that died inside the queue */
+  sct__u64 busy_at; /* `next` or `first` when the busy one started */
   uint32_t closed;
   uint32_t busy;
   uint32_t items_offset;
@@ -80,7 +88,10 @@ void sct__queue_init(sct__sync_t *s, const sct__sync_params_t *p) {
     st->lock.wake_key |= SCT__WAKE_GLOBAL;
   sct__sync_waitword_init(s, &st->puts, 0);
   sct__sync_waitword_init(s, &st->gets, 0);
-  sct__sync_waitword_init(s, &st->done, 0);
+  sct__sync_waitword_init(s, &st->done_word, 0);
+  uint64_t start = 0; /* a test may start the counts near their limit */
+  SCT__TEST_HOOK("queue.init", &start);
+  st->first = st->next = st->done = start;
 }
 
 /* Anonymous when @p name is NULL. */
@@ -140,19 +151,27 @@ int sct_queue_unlink_named(const char *name) {
   return sct__sync_unlink_named(SCT__SYNC_QUEUE, name);
 }
 
-/* Takes the queue's lock, repairing after a death inside. The lock is
- * only ever held for a copy, never across a wait, so it is waited for
- * without a deadline: a non-blocking put must not say "full" because
- * another process was copying an item in. */
+/* Takes the queue's lock, repairing after a death inside: a put that
+ * did not publish is lost, a get that did not advance `first` left its
+ * item in place. The lock is only ever held for a copy, never across a
+ * wait, so it is waited for without a deadline: a non-blocking put must
+ * not say "full" because another process was copying an item in. */
 static int lock_queue(queue_state_t *st) {
   int rc = sct__lockstate_acquire(&st->lock, SCT_INFINITE);
   if (rc == SCT_EOWNERDEAD) {
-    if (st->busy == BUSY_PUT)
+    if (st->busy == BUSY_PUT && st->next == st->busy_at)
       st->lost++;
     st->busy = 0;
-    sct__lockstate_release(&st->lock);
+    st->deaths++;
+    rc = 0;
   }
   return rc;
+}
+
+/* Marks the operation inside, for the repair above. */
+static void enter(queue_state_t *st, uint32_t busy, uint64_t at) {
+  st->busy_at = at;
+  sct__store_release(&st->busy, busy);
 }
 
 static uint64_t count(const queue_state_t *st) {
@@ -215,12 +234,12 @@ int sct_queue_put(sct_queue_t *queue, const void *item, int timeout_ms) {
   if ((rc = lock_queue(st)) != 0 ||
       (rc = wait_until(st, room, &st->gets, deadline, SCT_EFULL)) != 0)
     return rc;
-  st->busy = BUSY_PUT;
+  enter(st, BUSY_PUT, st->next);
   memcpy(slot(st, st->next), item, st->item_size);
+  SCT__TEST_HOOK("queue.put.copied", queue);
   sct__store_release(&st->next, st->next + 1);
-  if (st->flags & SCT_QUEUE_JOINABLE)
-    st->unfinished++;
-  st->busy = 0;
+  SCT__TEST_HOOK("queue.put.published", queue);
+  sct__store_release(&st->busy, 0u);
   uint32_t token = sct__waitword_bump(&st->puts);
   /* Woken after the unlock, a getter does not find the lock still held. */
   sct__lockstate_release(&st->lock);
@@ -237,10 +256,10 @@ int sct_queue_get(sct_queue_t *queue, void *item, int timeout_ms) {
   if ((rc = lock_queue(st)) != 0 ||
       (rc = wait_until(st, an_item, &st->puts, deadline, SCT_EEMPTY)) != 0)
     return rc;
-  st->busy = BUSY_GET;
+  enter(st, BUSY_GET, st->first);
   memcpy(item, slot(st, st->first), st->item_size);
   sct__store_release(&st->first, st->first + 1);
-  st->busy = 0;
+  sct__store_release(&st->busy, 0u);
   uint32_t token = sct__waitword_bump(&st->gets);
   sct__lockstate_release(&st->lock);
   sct__waitword_wake_bumped(&st->gets, 1, token);
@@ -278,13 +297,25 @@ int sct_queue_full(const sct_queue_t *queue) {
   return rc != 0 ? rc : n >= state_of(queue)->capacity;
 }
 
-int sct_queue_lost(const sct_queue_t *queue, uint64_t *out) {
+/* Reads one of the queue's 64-bit counts into @p out. */
+static int read_count(const sct_queue_t *queue, size_t offset,
+                      uint64_t *out) {
   int rc = sct__sync_check(queue, SCT__SYNC_QUEUE);
   if (rc == 0 && !out)
     rc = SCT_EINVAL;
   if (rc == 0)
-    *out = sct__load_acquire(&state_of(queue)->lost);
+    *out = sct__load_acquire(
+        (const sct__u64 *)(const void *)((const char *)state_of(queue) +
+                                         offset));
   return rc;
+}
+
+int sct_queue_lost(const sct_queue_t *queue, uint64_t *out) {
+  return read_count(queue, offsetof(queue_state_t, lost), out);
+}
+
+int sct_queue_deaths(const sct_queue_t *queue, uint64_t *out) {
+  return read_count(queue, offsetof(queue_state_t, deaths), out);
 }
 
 /* Bumps @p word and wakes all its sleepers. */
@@ -321,17 +352,17 @@ int sct_queue_task_done(sct_queue_t *queue) {
   queue_state_t *st = state_of(queue);
   if ((rc = lock_queue(st)) != 0)
     return rc;
-  if (st->unfinished == 0)
+  if (st->next == st->done)
     rc = SCT_ESTATE;
-  else if (--st->unfinished == 0)
-    wake_all(&st->done);
+  else if (++st->done == st->next)
+    wake_all(&st->done_word);
   sct__lockstate_release(&st->lock);
   return rc;
 }
 
 /* 0 when every task is done, 1 to wait. */
 static int all_done(const queue_state_t *st) {
-  return st->unfinished == 0 ? 0 : 1;
+  return st->next == st->done ? 0 : 1;
 }
 
 int sct_queue_join(sct_queue_t *queue, int timeout_ms) {
@@ -342,7 +373,7 @@ int sct_queue_join(sct_queue_t *queue, int timeout_ms) {
   int64_t deadline = sct__deadline_or_none(timeout_ms);
   rc = lock_queue(st);
   if (rc == 0)
-    rc = wait_until(st, all_done, &st->done, deadline, SCT_ETIMEDOUT);
+    rc = wait_until(st, all_done, &st->done_word, deadline, SCT_ETIMEDOUT);
   if (rc == 0)
     sct__lockstate_release(&st->lock);
   return rc;

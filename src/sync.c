@@ -21,7 +21,9 @@ typedef struct named_page {
 #define NAMED_READY 0x59445253u /* "SRDY" */
 /* 2: waiters count their entries into sleep (waitword.c): a process of
  * version 1 would sleep where a newer waker cannot see it. */
-#define NAMED_VERSION 2u
+/* 3: a Queue's counts are 64-bit and its unfinished items are derived
+ * (queue.c): a process of version 2 would read them at other offsets. */
+#define NAMED_VERSION 3u
 #define STATE_OFFSET 64u
 
 static const char *const spaces[] = {NULL,    "cond",    "sem",

@@ -26,6 +26,9 @@
  */
 typedef void (*test_thread_fn)(void *arg);
 int test_threads_run(test_thread_fn fn, void *const *args, int n);
+/* Likewise, thread i running fns[i](args[i]). */
+int test_threads_run_each(const test_thread_fn *fns, void *const *args,
+                          int n);
 #define test_thread_run(fn, arg)                                               \
   test_threads_run((fn), (void *const[]){(arg)}, 1)
 
@@ -36,6 +39,14 @@ int test_threads_run(test_thread_fn fn, void *const *args, int n);
 #endif
 #ifndef SIGTERM
 #define SIGTERM 15
+#endif
+
+/* Ends this process at once, as SIGKILL does: its parent reads an exit
+ * code of -9 (on Windows, the code sct's own kill gives). */
+#ifdef _WIN32
+#define test_die_killed() ((void)TerminateProcess(GetCurrentProcess(), 0x10009u))
+#else
+#define test_die_killed() ((void)raise(SIGKILL))
 #endif
 
 #endif

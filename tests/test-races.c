@@ -7,6 +7,7 @@
  */
 #include "test.h"
 
+#include <stdint.h>
 #include <string.h>
 
 /* The hook point the current test stops at, what it concerns, and for
@@ -113,9 +114,222 @@ static void test_cond_timeout_leaves_no_wakeup(void) {
   sct_obj_free(arrived);
 }
 
+/* ---- Event: a pulse (set, then clear at once) ---- */
+
+static sct_event_t *pulsed;
+static volatile int pulse_waiting;
+
+/* Notes that the waiter has seen the flag clear, and holds it once
+ * woken until the pulse is over. */
+static void note_waiting(const char *where, void *what) {
+  if (what != pulsed)
+    return;
+  if (strcmp(where, "event.wait.seen") == 0)
+    pulse_waiting = 1;
+  else if (strcmp(where, "event.wait.woken") == 0)
+    sleep_ms(50);
+}
+
+static void wait_for_pulse(void *arg) {
+  *(int *)arg = sct_event_wait(pulsed, 5000);
+}
+
+static void pulse_when_waiting(void *arg) {
+  (void)arg;
+  for (int i = 0; i < 5000 && !pulse_waiting; i++)
+    sleep_ms(1);
+  sleep_ms(20); /* most likely asleep by now; either way it saw "clear" */
+  (void)sct_event_set(pulsed);
+  (void)sct_event_clear(pulsed);
+}
+
+/* A waiter that saw the flag clear returns 0 after a set that was
+ * cleared again at once, as Python's Event.wait() returns True (the old
+ * code woke it, found the flag clear again, and slept on to its
+ * timeout). The hook holds the woken waiter until the clear is done. */
+static void test_event_pulse(void) {
+  int rc = -100;
+  ASSERT_OK(sct_event_new(&pulsed));
+  pulse_waiting = 0;
+  sct__test_hook = note_waiting;
+  void *args[2] = {&rc, NULL};
+  test_thread_fn fns[2] = {wait_for_pulse, pulse_when_waiting};
+  CU_ASSERT_EQUAL_FATAL(test_threads_run_each(fns, args, 2), 0);
+  hold_none();
+  CU_ASSERT(pulse_waiting);
+  ASSERT_OK(rc);
+  CU_ASSERT_EQUAL(sct_event_is_set(pulsed), 0);
+  /* And a waiter arriving after the pulse waits for the next set. */
+  ASSERT_RC(sct_event_wait(pulsed, 0), SCT_ETIMEDOUT);
+  ASSERT_RC(sct_event_wait(pulsed, 20), SCT_ETIMEDOUT);
+  ASSERT_OK(sct_event_set(pulsed));
+  ASSERT_OK(sct_event_set(pulsed));
+  CU_ASSERT_EQUAL(sct_event_is_set(pulsed), 1);
+  ASSERT_OK(sct_event_wait(pulsed, 0));
+  ASSERT_OK(sct_event_free(pulsed));
+}
+
+/* ---- Barrier: the 32-bit round counter wraps ---- */
+
+static void start_near_wrap(const char *where, void *what) {
+  if (strcmp(where, "barrier.init") == 0)
+    *(uint32_t *)what = UINT32_MAX - 2;
+}
+
+typedef struct barrier_party {
+  sct_barrier_t *barrier;
+  int rounds, failed;
+} barrier_party_t;
+
+static void pass_rounds(void *arg) {
+  barrier_party_t *p = arg;
+  for (int r = 0; r < p->rounds; r++)
+    p->failed += sct_barrier_wait(p->barrier, 30000, NULL) != 0;
+}
+
+/* Rounds across the wrap of the round counter all pass: the old code
+ * said SCT_EBROKEN to the round whose next value was 0 (its "broken
+ * round" was 0 from the start) while the barrier was not broken. */
+static void test_barrier_round_wrap(void) {
+  sct_barrier_t *barrier;
+  sct__test_hook = start_near_wrap;
+  int rc = sct_barrier_new(&barrier, 2, NULL, NULL);
+  hold_none();
+  ASSERT_OK(rc);
+  CU_ASSERT_FATAL(rc == 0);
+  barrier_party_t a = {barrier, 6, 0}, b = {barrier, 6, 0};
+  void *both[2] = {&a, &b};
+  CU_ASSERT_EQUAL_FATAL(test_threads_run(pass_rounds, both, 2), 0);
+  CU_ASSERT_EQUAL(a.failed + b.failed, 0);
+  CU_ASSERT_EQUAL(sct_barrier_broken(barrier), 0);
+  ASSERT_OK(sct_barrier_free(barrier));
+}
+
+/* ---- Queue: a putter killed inside its put ---- */
+
+/* The hook point where the child below dies. */
+static const char *die_where;
+
+static void die_at(const char *where, void *what) {
+  (void)what;
+  if (die_where && strcmp(where, die_where) == 0)
+    test_die_killed();
+}
+
+/* Puts one item (42) and dies at the hook point named by argument 1. */
+static int child_put_and_die(const sct_args_t *args) {
+  sct_queue_t *queue;
+  const char *where;
+  if (sct_args_queue(args, 0, &queue) != 0 || sct_args_str(args, 1, &where))
+    return 10;
+  die_where = where;
+  sct__test_hook = die_at;
+  long long item = 42;
+  (void)sct_queue_put(queue, &item, SCT_INFINITE);
+  return 11; /* not reached: the hook kills us */
+}
+
+/* A joinable queue and a putter killed inside it at @p where; returns
+ * the queue with the child gone. */
+static sct_queue_t *queue_after_death(const char *where) {
+  sct_queue_t *queue = NULL;
+  ASSERT_OK(sct_queue_new(&queue, type_of('q'), 4, SCT_QUEUE_JOINABLE));
+  if (!queue)
+    return NULL;
+  sct_arg_t args[] = {SCT_AQUEUE(queue), SCT_ASTR(where)};
+  CU_ASSERT_EQUAL(run_child("races.put_and_die", args, 2), -SIGKILL);
+  return queue;
+}
+
+/* Killed after publishing: the item is delivered once and unfinished,
+ * never counted lost (the old code did both, and the item's task_done
+ * then said SCT_ESTATE, so join could return while it was worked on). */
+static void test_queue_put_killed_after_publishing(void) {
+  sct_queue_t *queue = queue_after_death("queue.put.published");
+  CU_ASSERT_FATAL(queue != NULL);
+  long long item = 0;
+  uint64_t lost = 99, deaths = 99;
+  ASSERT_RC(sct_queue_join(queue, 0), SCT_ETIMEDOUT);
+  ASSERT_OK(sct_queue_get(queue, &item, 0));
+  CU_ASSERT_EQUAL(item, 42);
+  ASSERT_RC(sct_queue_get(queue, &item, 0), SCT_EEMPTY);
+  ASSERT_OK(sct_queue_lost(queue, &lost));
+  ASSERT_OK(sct_queue_deaths(queue, &deaths));
+  CU_ASSERT_EQUAL(lost, 0);
+  CU_ASSERT_EQUAL(deaths, 1);
+  ASSERT_OK(sct_queue_task_done(queue));
+  ASSERT_OK(sct_queue_join(queue, 0));
+  ASSERT_RC(sct_queue_task_done(queue), SCT_ESTATE);
+  ASSERT_OK(sct_queue_free(queue));
+}
+
+/* Killed with the item copied but not published: dropped and counted
+ * lost, never delivered, nothing left unfinished. */
+static void test_queue_put_killed_before_publishing(void) {
+  sct_queue_t *queue = queue_after_death("queue.put.copied");
+  CU_ASSERT_FATAL(queue != NULL);
+  long long item = 0;
+  uint64_t lost = 99, deaths = 99;
+  /* The call that finds the death repairs and then does its own work. */
+  ASSERT_RC(sct_queue_get(queue, &item, 0), SCT_EEMPTY);
+  ASSERT_OK(sct_queue_lost(queue, &lost));
+  ASSERT_OK(sct_queue_deaths(queue, &deaths));
+  CU_ASSERT_EQUAL(lost, 1);
+  CU_ASSERT_EQUAL(deaths, 1);
+  ASSERT_OK(sct_queue_join(queue, 0));
+  ASSERT_RC(sct_queue_task_done(queue), SCT_ESTATE);
+  ASSERT_OK(sct_queue_free(queue));
+}
+
+/* ---- Queue: counts past 2^32 ---- */
+
+static void start_past_32_bits(const char *where, void *what) {
+  if (strcmp(where, "queue.init") == 0)
+    *(uint64_t *)what = ((uint64_t)1 << 32) - 2;
+}
+
+/* A joinable queue whose counts cross 2^32: puts, gets and task_done
+ * stay exact (the old unfinished count was 32 bits). */
+static void test_queue_counts_past_32_bits(void) {
+  sct_queue_t *queue;
+  sct__test_hook = start_past_32_bits;
+  int rc = sct_queue_new(&queue, type_of('q'), 8, SCT_QUEUE_JOINABLE);
+  hold_none();
+  ASSERT_OK(rc);
+  CU_ASSERT_FATAL(rc == 0);
+  for (long long i = 0; i < 5; i++)
+    ASSERT_OK(sct_queue_put(queue, &i, 0));
+  size_t size = 0;
+  ASSERT_OK(sct_queue_size(queue, &size));
+  CU_ASSERT_EQUAL(size, 5);
+  for (long long i = 0; i < 5; i++) {
+    long long got = -1;
+    ASSERT_OK(sct_queue_get(queue, &got, 0));
+    CU_ASSERT_EQUAL(got, i);
+  }
+  ASSERT_RC(sct_queue_join(queue, 0), SCT_ETIMEDOUT);
+  for (int i = 0; i < 5; i++)
+    ASSERT_OK(sct_queue_task_done(queue));
+  ASSERT_OK(sct_queue_join(queue, 0));
+  ASSERT_RC(sct_queue_task_done(queue), SCT_ESTATE);
+  ASSERT_OK(sct_queue_free(queue));
+}
+
 static CU_TestInfo tests[] = {
     {"Condition: a timed-out waiter leaves no wake-up",
      test_cond_timeout_leaves_no_wakeup},
+    {"Event: a pulse wakes a waiter with 0", test_event_pulse},
+    {"Barrier: rounds across the counter's wrap", test_barrier_round_wrap},
+    {"Queue: a put killed after publishing",
+     test_queue_put_killed_after_publishing},
+    {"Queue: a put killed before publishing",
+     test_queue_put_killed_before_publishing},
+    {"Queue: counts past 2^32", test_queue_counts_past_32_bits},
     CU_TEST_INFO_NULL};
 
-const test_suite_t suite_races = {"races", tests, NULL, 0, NULL};
+static const sct_target_t targets[] = {
+    {"races.put_and_die", child_put_and_die},
+};
+
+const test_suite_t suite_races = {"races", tests, targets,
+                                  sizeof targets / sizeof targets[0], NULL};

@@ -121,9 +121,10 @@ static void set_page_version(const char *kind, const char *name,
   close(fd);
 }
 
-/* Waiters of the previous page version do not count their entries into
- * sleep, so a newer waker could skip waking them: such pages are
- * refused, a named queue's and a space's alike. */
+/* Pages of older versions are refused, a named queue's and a space's
+ * alike: waiters of version 1 do not count their entries into sleep (a
+ * newer waker could skip waking them), and a version 2 queue keeps its
+ * counts at other offsets. */
 static void test_older_pages_refused(void) {
   char name[80];
   sct_queue_t *queue, *again;
@@ -131,15 +132,19 @@ static void test_older_pages_refused(void) {
   snprintf(name, sizeof name, "sct-test-wake-%ld", test_pid());
   (void)sct_queue_unlink_named(name);
   ASSERT_OK(sct_queue_create_named(&queue, name, type_of('q'), 4, 0));
-  set_page_version("queue", name, 1);
-  ASSERT_RC(sct_queue_open_named(&again, name, type_of('q'), 0), SCT_ETYPE);
+  for (uint32_t version = 1; version <= 2; version++) {
+    set_page_version("queue", name, version);
+    ASSERT_RC(sct_queue_open_named(&again, name, type_of('q'), 0), SCT_ETYPE);
+  }
   ASSERT_OK(sct_queue_unlink_named(name));
   ASSERT_OK(sct_queue_free(queue));
 
   (void)sct_space_unlink(name);
   ASSERT_OK(sct_space_create(&space, name, 1 << 20, 16));
-  set_page_version("space", name, 1);
-  ASSERT_RC(sct_space_open(&space2, name, 0), SCT_ETYPE);
+  for (uint32_t version = 1; version <= 2; version++) {
+    set_page_version("space", name, version);
+    ASSERT_RC(sct_space_open(&space2, name, 0), SCT_ETYPE);
+  }
   ASSERT_OK(sct_space_unlink(name));
   ASSERT_OK(sct_space_close(space));
 }

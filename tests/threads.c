@@ -25,6 +25,16 @@ static void *trampoline(void *p) {
 #endif
 
 int test_threads_run(test_thread_fn fn, void *const *args, int n) {
+  test_thread_fn fns[MAX_THREADS];
+  if (n < 0 || n > MAX_THREADS)
+    return -1;
+  for (int i = 0; i < n; i++)
+    fns[i] = fn;
+  return test_threads_run_each(fns, args, n);
+}
+
+int test_threads_run_each(const test_thread_fn *fns, void *const *args,
+                          int n) {
   thread_call_t calls[MAX_THREADS];
   int started = 0, rc = 0;
   if (n < 0 || n > MAX_THREADS)
@@ -32,7 +42,7 @@ int test_threads_run(test_thread_fn fn, void *const *args, int n) {
 #ifdef _WIN32
   HANDLE threads[MAX_THREADS];
   for (; started < n; started++) {
-    calls[started] = (thread_call_t){fn, args[started]};
+    calls[started] = (thread_call_t){fns[started], args[started]};
     threads[started] =
         CreateThread(NULL, 0, trampoline, &calls[started], 0, NULL);
     if (!threads[started]) {
@@ -47,7 +57,7 @@ int test_threads_run(test_thread_fn fn, void *const *args, int n) {
 #else
   pthread_t threads[MAX_THREADS];
   for (; started < n; started++) {
-    calls[started] = (thread_call_t){fn, args[started]};
+    calls[started] = (thread_call_t){fns[started], args[started]};
     if (pthread_create(&threads[started], NULL, trampoline, &calls[started])) {
       rc = -1;
       break;
