@@ -32,6 +32,9 @@ static const test_suite_t *const suites[] = {
 #endif
 #ifdef SCT_TEST_HOOKS
     &suite_races,
+#ifdef __linux__
+    &suite_liveness,
+#endif
 #endif
 };
 #define NSUITES (sizeof suites / sizeof suites[0])

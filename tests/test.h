@@ -29,6 +29,9 @@ extern const test_suite_t suite_identity;
 #endif
 #ifdef SCT_TEST_HOOKS
 extern const test_suite_t suite_races;
+#ifdef __linux__
+extern const test_suite_t suite_liveness;
+#endif
 /* The library's hook (src/testhook.h), set by the races suite. */
 extern void (*volatile sct__test_hook)(const char *where, void *what);
 #endif

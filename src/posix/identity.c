@@ -17,7 +17,9 @@
 #include "../atomics.h"
 #include "../internal.h"
 #include "liveness.h"
+#include "../testhook.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -77,13 +79,23 @@ static void forget_thread_fd(int fd) {
     }
 }
 
-/* A registered thread ends: its slot is released with its descriptor. */
+/* A registered thread ends. Other keys' destructors may still run after
+ * this one and take or hold RLocks, so the slot is kept (the key set
+ * again) through every round of destructors but the last; then it is
+ * released with its descriptor, and the thread's identity forgotten, so
+ * an RLock taken after that registers the thread anew. */
 static void thread_exit(void *value) {
+  static SCT__THREAD_LOCAL int rounds;
+  if (++rounds < PTHREAD_DESTRUCTOR_ITERATIONS &&
+      pthread_setspecific(thread_key, value) == 0)
+    return;
   int fd = (int)(intptr_t)value - 1;
   pthread_mutex_lock(&registry_mutex);
   forget_thread_fd(fd);
   close(fd);
+  sct__thread_ident = 0;
   pthread_mutex_unlock(&registry_mutex);
+  rounds = 0;
 }
 
 static void make_thread_key(void) {
@@ -91,41 +103,41 @@ static void make_thread_key(void) {
     thread_key = (pthread_key_t)-1;
 }
 
-/* Keeps @p fd in the table and arranges its closing at thread exit. */
+/* Keeps @p fd in the table and arranges its closing at thread exit; the
+ * caller holds the registry mutex. */
 static int remember_thread_fd(int fd) {
-  int rc = 0;
-  pthread_mutex_lock(&registry_mutex);
   if (thread_fd_count == thread_fd_cap) {
     size_t cap = thread_fd_cap ? thread_fd_cap * 2 : 16;
     int *grown = realloc(thread_fds, cap * sizeof *grown);
-    if (grown) {
-      thread_fds = grown;
-      thread_fd_cap = cap;
-    } else {
-      rc = SCT_ENOMEM;
-    }
+    if (!grown)
+      return SCT_ENOMEM;
+    thread_fds = grown;
+    thread_fd_cap = cap;
   }
-  if (rc == 0 &&
-      pthread_setspecific(thread_key, (void *)(intptr_t)(fd + 1)) != 0)
-    rc = SCT_ENOMEM;
-  if (rc == 0)
-    thread_fds[thread_fd_count++] = fd;
-  pthread_mutex_unlock(&registry_mutex);
-  return rc;
+  if (pthread_setspecific(thread_key, (void *)(intptr_t)(fd + 1)) != 0)
+    return SCT_ENOMEM;
+  thread_fds[thread_fd_count++] = fd;
+  return 0;
 }
 
-/* Registers the calling thread on its first RLock. */
+/* Registers the calling thread on its first RLock. The claim and its
+ * remembering are one step under the registry mutex, which a fork waits
+ * for: a child forked between them would keep a copy of the descriptor
+ * it does not know to close, and the thread's slot would outlive it. */
 SCT__NOINLINE static int register_thread(sct__ident_t *out) {
   sct__live_claim_t claim;
   pthread_once(&thread_key_once, make_thread_key);
   if (thread_key == (pthread_key_t)-1)
     return SCT_ENOMEM;
+  pthread_mutex_lock(&registry_mutex);
   int rc = sct__live_claim(thread_id(), "/proc/thread-self/stat", &claim);
   if (rc == 0) {
+    SCT__TEST_HOOK("identity.thread_claimed", NULL);
     rc = remember_thread_fd(claim.fd);
     if (rc != 0)
       close(claim.fd);
   }
+  pthread_mutex_unlock(&registry_mutex);
   if (rc != 0)
     return rc;
   sct__thread_ident = claim.ident;
@@ -146,7 +158,7 @@ int sct__ident_alive(sct__ident_t who) {
    * them unlocked (a description does not conflict with itself). */
   if (who == sct__load_acquire(&process_ident) || who == sct__thread_ident)
     return 1;
-  return sct__live_alive(who);
+  return sct__live_alive(who, sct__load_relaxed(&process_fd));
 }
 
 long sct__ident_os_id(sct__ident_t who) {
@@ -154,7 +166,7 @@ long sct__ident_os_id(sct__ident_t who) {
     return (long)getpid();
   if (who == sct__thread_ident)
     return thread_id();
-  return sct__live_os_id(who);
+  return sct__live_os_id(who, sct__load_relaxed(&process_fd));
 }
 
 static void (*core_prepare)(void);

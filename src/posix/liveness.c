@@ -32,18 +32,23 @@
  * closing the descriptor (a daemon's "close every descriptor" loop after
  * sct started). A released slot is therefore cross-checked, where the
  * waiter shares the owner's PID namespace, against /proc: the pid and
- * start time in the record still running means alive. The rule throughout:
- * when the answer is unsure, the owner is alive.
+ * start time in the record still running means alive; and a claimer never
+ * takes over a released slot whose holder still runs, so the record that
+ * says so stays. The file itself may be removed while owners hold slots
+ * in it (systemd's RemoveIPC, cleanup scripts): the next registration
+ * makes a new file, whose slots start at random generations, and a
+ * generation a slot never gave in this file tells a waiter that the owner
+ * registered elsewhere: alive. The rule throughout: when the answer is
+ * unsure, the owner is alive.
  */
 #define _GNU_SOURCE
 #include "liveness.h"
 
 #include "../internal.h"
+#include "../testhook.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -61,11 +66,13 @@
 /* A slot's record, written by its holder before it publishes the
  * identity and never changed while it holds the slot. */
 typedef struct live_record {
-  uint32_t gen;     /* 1..GEN_MASK; 0 in a slot never used */
-  uint32_t os_id;   /* pid or thread id in its own PID namespace */
-  uint64_t pidns;   /* inode of that namespace, 0 when unknown */
-  uint64_t start;   /* start time in clock ticks, 0 when unknown */
-  uint64_t unused;
+  uint32_t gen;       /* 1..GEN_MASK; 0 in a slot never used */
+  uint32_t os_id;     /* pid or thread id in its own PID namespace */
+  uint64_t pidns;     /* inode of that namespace, 0 when unknown */
+  uint64_t start;     /* start time in clock ticks, 0 when unknown */
+  uint32_t first_gen; /* the slot's first generation in this file (0 in
+                         files of older versions: unknown) */
+  uint32_t unused;
 } live_record_t;
 
 /* Identity layout: uid in bits 0-31, slot in 32-47, generation in 48-62. */
@@ -82,8 +89,30 @@ static uint32_t ident_gen(sct__ident_t who) {
   return (uint32_t)(who >> 48) & GEN_MASK;
 }
 
-static void file_name(char *buf, size_t cap, uint32_t uid) {
-  snprintf(buf, cap, "/sct.live.%u", (unsigned)uid);
+/* Appends the decimal digits of @p n at @p at; returns the end. Used
+ * instead of snprintf, which a fork handler must not call. */
+static char *put_decimal(char *at, uint32_t n) {
+  char digits[10];
+  int len = 0;
+  do
+    digits[len++] = (char)('0' + n % 10);
+  while ((n /= 10) != 0);
+  while (len > 0)
+    *at++ = digits[--len];
+  return at;
+}
+
+/* @p prefix, the number, @p suffix: into @p buf of at least 64 bytes. */
+static void format_path(char *buf, const char *prefix, uint32_t n,
+                        const char *suffix) {
+  size_t plen = strlen(prefix), slen = strlen(suffix);
+  memcpy(buf, prefix, plen);
+  char *end = put_decimal(buf + plen, n);
+  memcpy(end, suffix, slen + 1);
+}
+
+static void file_name(char *buf, uint32_t uid) {
+  format_path(buf, "/sct.live.", uid, "");
 }
 
 /* A liveness file is trusted only when its owner is the user it is named
@@ -99,7 +128,7 @@ static int trusted(int fd, uint32_t uid) {
  * all (other users' waiters may need to ask) and writable by its user. */
 static int open_own(uint32_t uid, int *out) {
   char name[64];
-  file_name(name, sizeof name, uid);
+  file_name(name, uid);
   int fd = shm_open(name, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0)
     return sct__os_error();
@@ -120,7 +149,7 @@ static int open_own(uint32_t uid, int *out) {
 /* Opens the file of @p uid for asking; -1 when it cannot be trusted. */
 static int open_for_asking(uint32_t uid) {
   char name[64];
-  file_name(name, sizeof name, uid);
+  file_name(name, uid);
   int fd = shm_open(name, O_RDONLY | O_CLOEXEC, 0);
   if (fd >= 0 && !trusted(fd, uid)) {
     close(fd);
@@ -175,13 +204,56 @@ static int read_stat(const char *path, char *state, uint64_t *start) {
       return -1;
     p++;
   }
-  *start = strtoull(p, NULL, 10);
+  uint64_t value = 0;
+  for (; *p >= '0' && *p <= '9'; p++)
+    value = value * 10 + (uint64_t)(*p - '0');
+  *start = value;
   return 0;
 }
 
 static uint64_t own_pidns(void) {
   struct stat st;
   return stat("/proc/self/ns/pid", &st) == 0 ? (uint64_t)st.st_ino : 0;
+}
+
+/* Whether @p rec names a process of our own PID namespace that runs
+ * with the same start time. */
+static int still_running(const live_record_t *rec) {
+  char path[64], state;
+  uint64_t start;
+  if (rec->pidns == 0 || rec->start == 0 || rec->pidns != own_pidns())
+    return 0;
+  format_path(path, "/proc/", rec->os_id, "/stat");
+  if (read_stat(path, &state, &start) != 0)
+    return 0;
+  return start == rec->start && state != 'Z' && state != 'X';
+}
+
+/* A generation for a slot never used in this file: random, so that an
+ * identity from a replaced file (liveness file removed and made again)
+ * is neither repeated nor found in the new file's range of it. */
+static uint32_t first_gen(long os_id) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  uint32_t x = (uint32_t)ts.tv_nsec * 2246822519u ^ (uint32_t)os_id * 3266489917u;
+  x ^= x >> 15;
+  return x % GEN_MASK + 1;
+}
+
+/* The generation after @p gen, skipping 0. */
+static uint32_t next_gen(uint32_t gen) {
+  return gen % GEN_MASK + 1;
+}
+
+/* Whether @p gen was given in this file's slot of @p rec: between the
+ * slot's first generation here and its current one. */
+static int given_here(uint32_t gen, const live_record_t *rec) {
+  if (rec->gen == 0 || gen == 0)
+    return 0;
+  if (rec->first_gen == 0)
+    return 1; /* an older file: assume so, as before */
+  return (gen - rec->first_gen + GEN_MASK) % GEN_MASK <=
+         (rec->gen - rec->first_gen + GEN_MASK) % GEN_MASK;
 }
 
 /* Where the probing for a free slot starts: spread, so that a slot is
@@ -194,17 +266,27 @@ static uint32_t first_probe(long os_id) {
   return (x ^ x >> 16) & (SLOTS - 1);
 }
 
-/* Takes the first free slot from @p slot on. */
-static int lock_free_slot(int fd, uint32_t *slot) {
+/* Takes the first free slot from @p slot on, with its record in @p rec.
+ * A slot released by a process that still runs (one that closed its
+ * descriptors, as daemons do) is left to it: its record is what tells
+ * its waiters that it lives. */
+static int lock_free_slot(int fd, uint32_t *slot, live_record_t *rec) {
   for (uint32_t n = 0; n < SLOTS; n++) {
     uint32_t s = (*slot + n) & (SLOTS - 1);
     struct flock fl = slot_lock(F_WRLCK, s);
-    if (fcntl(fd, F_OFD_SETLK, &fl) == 0) {
+    if (fcntl(fd, F_OFD_SETLK, &fl) != 0) {
+      if (errno != EAGAIN && errno != EACCES)
+        return sct__os_error();
+      continue;
+    }
+    if (read_record(fd, s, rec) != 0)
+      return sct__os_error();
+    if (rec->gen == 0 || !still_running(rec)) {
       *slot = s;
       return 0;
     }
-    if (errno != EAGAIN && errno != EACCES)
-      return sct__os_error();
+    fl.l_type = F_UNLCK;
+    (void)fcntl(fd, F_OFD_SETLK, &fl);
   }
   sct__set_os_error(EAGAIN);
   return SCT_ENOMEM; /* every slot of this user is taken */
@@ -220,22 +302,23 @@ int sct__live_claim(long os_id, const char *stat_path, sct__live_claim_t *out) {
 #else
   uint32_t uid = (uint32_t)geteuid();
   uint32_t slot = first_probe(os_id);
+  SCT__TEST_HOOK("live.first_probe", &slot);
   live_record_t rec;
   char state;
   int fd = -1;
   int rc = open_own(uid, &fd);
   if (rc == 0)
-    rc = lock_free_slot(fd, &slot);
-  if (rc == 0 && read_record(fd, slot, &rec) != 0)
-    rc = sct__os_error();
+    rc = lock_free_slot(fd, &slot, &rec);
   if (rc != 0) {
     if (fd >= 0)
       close(fd);
     return rc;
   }
-  uint32_t gen = (rec.gen + 1) & GEN_MASK;
+  uint32_t gen = rec.gen ? next_gen(rec.gen) : first_gen(os_id);
+  uint32_t first = rec.gen ? rec.first_gen : gen;
   memset(&rec, 0, sizeof rec);
-  rec.gen = gen ? gen : 1;
+  rec.gen = gen;
+  rec.first_gen = first;
   rec.os_id = (uint32_t)os_id;
   if (read_stat(stat_path, &state, &rec.start) == 0)
     rec.pidns = own_pidns();
@@ -251,57 +334,95 @@ int sct__live_claim(long os_id, const char *stat_path, sct__live_claim_t *out) {
 #endif
 }
 
-/* A released slot whose record still names a process of our own PID
- * namespace that runs with the same start time: its owner closed the
- * descriptor but lives. */
-static int still_running(const live_record_t *rec) {
-  char path[64], state;
-  uint64_t start;
-  if (rec->pidns == 0 || rec->start == 0 || rec->pidns != own_pidns())
-    return 0;
-  snprintf(path, sizeof path, "/proc/%u/stat", (unsigned)rec->os_id);
-  if (read_stat(path, &state, &start) != 0)
-    return 0;
-  return start == rec->start && state != 'Z' && state != 'X';
+/* What one file says of an owner. */
+typedef enum answer {
+  UNKNOWN,   /* a slot never used here, or a generation it never gave */
+  OWN_ALIVE, /* the owner's own record: held, or released but running */
+  OWN_GONE,  /* the owner's own record, released, and not running here */
+  LATER      /* a later generation of this file's slot */
+} answer_t;
+
+/*
+ * What the slot of @p who says, @p held or not, with record @p rec. Gone
+ * is said only on evidence about this owner: its own record, released,
+ * and no process of ours with its pid and start time running (the /proc
+ * cross-check, where namespaces allow); or a later generation of this
+ * file's slot (its registration ended, and the claimer checked that no
+ * released holder of ours still ran). A generation this file never gave
+ * (the file was removed and made again, as systemd's RemoveIPC does, and
+ * the owner registered in the old one), or a slot never used here, says
+ * nothing. (A new holder that has not written its record yet shows the
+ * old one: alive for one more look, never dead too soon.)
+ */
+static answer_t judge(sct__ident_t who, int held, const live_record_t *rec) {
+  uint32_t gen = ident_gen(who);
+  if (rec->gen == gen)
+    return held || still_running(rec) ? OWN_ALIVE : OWN_GONE;
+  return given_here(gen, rec) ? LATER : UNKNOWN;
 }
 
-/* Asks about @p who: 1 alive, 0 gone, and its record in @p rec when read. */
-static int ask(sct__ident_t who, live_record_t *rec) {
+#ifdef F_OFD_GETLK
+static answer_t ask_file(int fd, sct__ident_t who, live_record_t *rec) {
+  uint32_t slot = ident_slot(who);
+  struct flock fl = slot_lock(F_WRLCK, slot);
+  if (fcntl(fd, F_OFD_GETLK, &fl) != 0 || read_record(fd, slot, rec) != 0)
+    return OWN_ALIVE; /* cannot tell */
+  return judge(who, fl.l_type != F_UNLCK, rec);
+}
+
+static int same_file(int a, int b) {
+  struct stat sa, sb;
+  return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+         sa.st_ino == sb.st_ino;
+}
+#endif
+
+/*
+ * Asks about @p who: 1 alive, 0 gone, and its record in @p rec when it
+ * is the owner's own. The file under the name is asked, and @p known_fd
+ * too (a file this process registered in, or -1) when the name now
+ * leads elsewhere: owners registered before the file was replaced are
+ * found there. The owner's own record decides; otherwise a later
+ * generation says gone, and nothing else does.
+ */
+static int ask(sct__ident_t who, int known_fd, live_record_t *rec) {
   memset(rec, 0, sizeof *rec);
 #ifndef F_OFD_GETLK
   (void)who;
+  (void)known_fd;
   return 1;
 #else
-  uint32_t slot = ident_slot(who);
+  live_record_t other;
+  answer_t by_name = UNKNOWN, by_known = UNKNOWN;
   int fd = open_for_asking(ident_uid(who));
-  if (fd < 0)
-    return 1; /* no file we can trust: cannot tell */
-  struct flock fl = slot_lock(F_WRLCK, slot);
-  int alive = 1;
-  if (fcntl(fd, F_OFD_GETLK, &fl) == 0 && read_record(fd, slot, rec) == 0) {
-    if (fl.l_type == F_UNLCK)
-      alive = still_running(rec);
-    else
-      /* Held, but by a later holder once the generation moved on. (A new
-       * holder that has not yet written its generation still shows ours:
-       * alive for one more look, never dead too soon.) */
-      alive = rec->gen == ident_gen(who);
-  }
-  close(fd);
-  return alive;
+  if (fd >= 0)
+    by_name = ask_file(fd, who, rec);
+  if (known_fd >= 0 && trusted(known_fd, ident_uid(who)) &&
+      (fd < 0 || !same_file(fd, known_fd)))
+    by_known = ask_file(known_fd, who, &other);
+  if (fd >= 0)
+    close(fd);
+  if (by_name == OWN_ALIVE || by_known == OWN_ALIVE)
+    return 1;
+  if (by_known == OWN_GONE && by_name != OWN_GONE)
+    *rec = other;
+  if (by_name == OWN_GONE || by_known == OWN_GONE)
+    return 0;
+  return by_name != LATER && by_known != LATER;
 #endif
 }
 
-int sct__live_alive(sct__ident_t who) {
+int sct__live_alive(sct__ident_t who, int known_fd) {
   live_record_t rec;
   if (ident_gen(who) == 0)
     return 1; /* not an identity this file gave */
-  return ask(who, &rec);
+  return ask(who, known_fd, &rec);
 }
 
-long sct__live_os_id(sct__ident_t who) {
+long sct__live_os_id(sct__ident_t who, int known_fd) {
   live_record_t rec;
-  if (ident_gen(who) == 0 || !ask(who, &rec) || rec.gen != ident_gen(who))
+  if (ident_gen(who) == 0 || !ask(who, known_fd, &rec) ||
+      rec.gen != ident_gen(who))
     return 0;
   return rec.pidns != 0 && rec.pidns == own_pidns() ? (long)rec.os_id : 0;
 }

@@ -24,10 +24,12 @@ typedef struct sct__live_claim {
  * async-signal-safe calls, so a fork handler may call it. */
 int sct__live_claim(long os_id, const char *stat_path, sct__live_claim_t *out);
 
-/* 1 alive, 0 gone; 1 whenever it cannot tell. */
-int sct__live_alive(sct__ident_t who);
+/* 1 alive, 0 gone; 1 whenever it cannot tell. @p known_fd: the caller's
+ * own registration (a file it knows, in case the name was given to a new
+ * one since), or -1. */
+int sct__live_alive(sct__ident_t who, int known_fd);
 
 /* The owner's pid or thread id when it lives in this PID namespace, else 0. */
-long sct__live_os_id(sct__ident_t who);
+long sct__live_os_id(sct__ident_t who, int known_fd);
 
 #endif /* SCT_POSIX_LIVENESS_H */

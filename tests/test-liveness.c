@@ -1,0 +1,309 @@
+/*
+ * The liveness file attacked at its own surface (src/posix/liveness.c):
+ * the file removed while owners hold slots in it (systemd's RemoveIPC), a
+ * slot reused after its live owner closed its descriptors, a fork in the
+ * middle of a thread's registration, and destructors that take RLocks
+ * after the thread's own. Real processes, killed for real; the library's
+ * test hooks (SCT_TEST_HOOKS) choose which slot a registration probes
+ * first, so two registrations meet in one slot every time, and hold a
+ * thread inside its registration. Each test failed on the code before
+ * its fix.
+ */
+#define _GNU_SOURCE
+#include "test.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* The slot the calling thread's next registration probes first, or -1.
+ * Fork copies it to the child, whose registration runs in the fork. */
+static _Thread_local long forced_slot = -1;
+
+/* Held inside its registration: the thread that set this. */
+static _Thread_local int hold_in_claim;
+static volatile int claimed, forked;
+
+static void liveness_hooks(const char *where, void *what) {
+  if (strcmp(where, "live.first_probe") == 0 && forced_slot >= 0)
+    *(uint32_t *)what = (uint32_t)forced_slot;
+  else if (strcmp(where, "identity.thread_claimed") == 0 && hold_in_claim) {
+    claimed = 1;
+    for (int i = 0; i < 5000 && !forked; i++)
+      sleep_ms(1);
+    sleep_ms(100); /* the fork, if nothing stops it, is done by now */
+  }
+}
+
+/* A slot other test processes are unlikely to take meanwhile. */
+static long test_slot(int k) {
+  return 1000 + (test_pid() * 7 + k * 7919) % 60000;
+}
+
+static void liveness_file(char *buf, size_t cap) {
+  snprintf(buf, cap, "/dev/shm/sct.live.%u", (unsigned)geteuid());
+}
+
+/* Starts @p target forked, its registration probing @p slot first. */
+static sct_process_t *start_forked(const char *target, const sct_arg_t *args,
+                                   size_t nargs, long slot) {
+  sct_process_t *p = NULL;
+  forced_slot = slot;
+  if (sct_process_new(&p, target, args, nargs) != 0 ||
+      sct_process_set_start_method(p, SCT_START_FORK) != 0 ||
+      sct_process_start(p) != 0) {
+    sct_process_free(p);
+    p = NULL;
+  }
+  forced_slot = -1;
+  return p;
+}
+
+/* ---- children ---- */
+
+/* Takes the Lock (argument 0), closes every descriptor as a daemon does
+ * when argument 2 says so, says so in the flag (argument 1), and waits
+ * to be killed. */
+static int child_hold(const sct_args_t *args) {
+  sct_lock_t *lock;
+  sct_obj_t *flag;
+  int64_t close_all;
+  if (sct_args_lock(args, 0, &lock) != 0 || sct_args_obj(args, 1, &flag) != 0 ||
+      sct_args_int(args, 2, &close_all) != 0 ||
+      sct_lock_acquire(lock, SCT_INFINITE) != 0)
+    return 10;
+  if (close_all)
+    for (int fd = 3; fd < 1024; fd++)
+      close(fd);
+  if (sct_value_set_i64(flag, 1) != 0)
+    return 11;
+  sleep_forever();
+}
+
+/* Registers (in the fork, at the forced slot) and exits: its slot is
+ * released with a newer generation, or in a new file. */
+static int child_register(const sct_args_t *args) {
+  sct_lock_t *lock;
+  (void)args;
+  if (sct_lock_new(&lock, SCT_LOCK) != 0 ||
+      sct_lock_acquire(lock, SCT_INFINITE) != 0 || sct_lock_release(lock) != 0)
+    return 10;
+  return sct_lock_free(lock) == 0 ? 0 : 11;
+}
+
+/* A holder in the forced slot, its registration ended by closing its
+ * descriptors (@p close_all) or left alone, then @p between, then the
+ * checks: a live holder is never reported dead; once killed, it is. */
+static void holder_survives(int close_all, void (*between)(void)) {
+  sct_lock_t *lock;
+  sct_obj_t *flag;
+  long slot = test_slot(close_all);
+  ASSERT_OK(sct_lock_new(&lock, SCT_LOCK));
+  ASSERT_OK(sct_rawvalue_new(&flag, type_of('q'), NULL));
+  /* This process registers now, in the file as it is. */
+  ASSERT_OK(sct_lock_acquire(lock, 0));
+  ASSERT_OK(sct_lock_release(lock));
+  sct__test_hook = liveness_hooks;
+  sct_arg_t args[] = {SCT_ALOCK(lock), SCT_AOBJ(flag), SCT_AINT(close_all)};
+  sct_process_t *holder = start_forked("liveness.hold", args, 3, slot);
+  CU_ASSERT_FATAL(holder != NULL);
+  CU_ASSERT(wait_for_flag(flag, 1));
+  ASSERT_RC(sct_lock_acquire(lock, 300), SCT_ETIMEDOUT);
+  between();
+  /* Another registration in the holder's slot number, ended at once. */
+  sct_process_t *other = start_forked("liveness.register", NULL, 0, slot);
+  CU_ASSERT_EQUAL(finish_child(other), 0);
+  ASSERT_RC(sct_lock_acquire(lock, 300), SCT_ETIMEDOUT);
+  ASSERT_OK(sct_process_kill(holder));
+  CU_ASSERT_EQUAL(finish_child(holder), -SIGKILL);
+  ASSERT_RC(sct_lock_acquire(lock, 5000), SCT_EOWNERDEAD);
+  ASSERT_OK(sct_lock_release(lock));
+  sct__test_hook = NULL;
+  ASSERT_OK(sct_lock_free(lock));
+  ASSERT_OK(sct_obj_free(flag));
+}
+
+static void nothing(void) {}
+
+/* As RemoveIPC does when the user's last session ends. */
+static void remove_liveness_file(void) {
+  char path[64];
+  liveness_file(path, sizeof path);
+  CU_ASSERT_EQUAL(unlink(path), 0);
+}
+
+/* The liveness file removed while a holder lives, and a new process
+ * registered in the new file in the holder's slot number: the old code
+ * read that slot, released with another generation, as the holder's
+ * death (two holders at once). */
+static void test_file_replaced(void) {
+  holder_survives(0, remove_liveness_file);
+}
+
+/* A holder that closed every descriptor (its slot released) and a new
+ * registration in its slot: the old code took the slot over, its newer
+ * generation read as the holder's death. Now the claimer leaves a slot
+ * whose released holder still runs. */
+static void test_released_slot_not_reused(void) {
+  holder_survives(1, nothing);
+}
+
+/* ---- a fork during a thread's registration ---- */
+
+typedef struct fork_race {
+  sct_lock_t *rlock;
+  int rc;
+} fork_race_t;
+
+/* Registers (held inside by the hook while the other thread forks) and
+ * ends holding the RLock. */
+static void register_and_end_holding(void *arg) {
+  fork_race_t *r = arg;
+  hold_in_claim = 1;
+  r->rc = sct_lock_acquire(r->rlock, SCT_INFINITE);
+  hold_in_claim = 0;
+}
+
+static pid_t fork_child;
+
+static void fork_while_registering(void *arg) {
+  (void)arg;
+  for (int i = 0; i < 5000 && !claimed; i++)
+    sleep_ms(1);
+  forked = 1;
+  fork_child = fork();
+  if (fork_child == 0) {
+    sleep(5); /* keeps whatever descriptors it got */
+    _exit(0);
+  }
+}
+
+/* A child forked between a thread's claim and its remembering kept a
+ * copy of the thread's descriptor that nobody closed: the ended thread's
+ * RLock was never reported (SCT_ETIMEDOUT for the child's whole life). */
+static void test_fork_during_thread_registration(void) {
+  fork_race_t race = {NULL, -100};
+  ASSERT_OK(sct_lock_new(&race.rlock, SCT_RLOCK));
+  claimed = forked = 0;
+  sct__test_hook = liveness_hooks;
+  test_thread_fn fns[2] = {register_and_end_holding, fork_while_registering};
+  void *args[2] = {&race, NULL};
+  CU_ASSERT_EQUAL_FATAL(test_threads_run_each(fns, args, 2), 0);
+  sct__test_hook = NULL;
+  CU_ASSERT(claimed && forked);
+  ASSERT_OK(race.rc);
+  CU_ASSERT_FATAL(fork_child > 0);
+  ASSERT_RC(sct_lock_acquire(race.rlock, 2000), SCT_EOWNERDEAD);
+  ASSERT_OK(sct_lock_release(race.rlock));
+  kill(fork_child, SIGKILL);
+  waitpid(fork_child, NULL, 0);
+  ASSERT_OK(sct_lock_free(race.rlock));
+}
+
+/* ---- destructors after sct's own ---- */
+
+static pthread_key_t late_key;
+static sct_lock_t *late_rlock;
+static volatile int late_held, late_go, late_rc;
+
+/* Runs at thread exit after sct's destructor (a key made later): takes
+ * an RLock and holds it until told. */
+static void late_destructor(void *value) {
+  (void)value;
+  late_rc = sct_lock_acquire(late_rlock, 5000);
+  late_held = 1;
+  for (int i = 0; i < 5000 && !late_go; i++)
+    sleep_ms(1);
+  if (late_rc == 0)
+    (void)sct_lock_release(late_rlock);
+}
+
+static long late_slot;
+
+/* Registers at the forced slot and ends, its late destructor armed. */
+static void end_with_late_destructor(void *arg) {
+  sct_lock_t *first = arg;
+  forced_slot = late_slot;
+  if (sct_lock_acquire(first, SCT_INFINITE) == 0)
+    (void)sct_lock_release(first);
+  forced_slot = -1;
+  (void)pthread_setspecific(late_key, &late_key);
+}
+
+/* Registers at the forced slot, and ends. */
+static void register_in_late_slot(void *arg) {
+  sct_lock_t *lock = arg;
+  forced_slot = late_slot;
+  if (sct_lock_acquire(lock, SCT_INFINITE) == 0)
+    (void)sct_lock_release(lock);
+}
+
+typedef struct late_check {
+  sct_lock_t *other;
+  int rc;
+} late_check_t;
+
+static void check_while_destructing(void *arg) {
+  late_check_t *c = arg;
+  for (int i = 0; i < 5000 && !late_held; i++)
+    sleep_ms(1);
+  test_thread_run(register_in_late_slot, c->other);
+  c->rc = sct_lock_acquire(late_rlock, 300);
+  late_go = 1;
+}
+
+/* A destructor that runs after sct's at thread exit holds an RLock while
+ * another thread registers in the same slot number: the old code had
+ * released the slot already (the identity still cached), and the newer
+ * generation there read as the holder's death. */
+static void test_destructor_after_thread_exit(void) {
+  sct_lock_t *first, *other;
+  late_check_t check = {NULL, -100};
+  ASSERT_OK(sct_lock_new(&first, SCT_RLOCK));
+  ASSERT_OK(sct_lock_new(&other, SCT_RLOCK));
+  ASSERT_OK(sct_lock_new(&late_rlock, SCT_RLOCK));
+  check.other = other;
+  /* sct's thread key exists before ours: its destructor runs first. */
+  ASSERT_OK(sct_lock_acquire(first, 0));
+  ASSERT_OK(sct_lock_release(first));
+  CU_ASSERT_EQUAL_FATAL(pthread_key_create(&late_key, late_destructor), 0);
+  late_slot = test_slot(3);
+  late_held = late_go = 0;
+  late_rc = -100;
+  sct__test_hook = liveness_hooks;
+  test_thread_fn fns[2] = {end_with_late_destructor, check_while_destructing};
+  void *args[2] = {first, &check};
+  CU_ASSERT_EQUAL_FATAL(test_threads_run_each(fns, args, 2), 0);
+  sct__test_hook = NULL;
+  CU_ASSERT(late_held);
+  ASSERT_OK(late_rc);
+  ASSERT_RC(check.rc, SCT_ETIMEDOUT);
+  /* The thread is gone now, its slot with it, the RLock free. */
+  ASSERT_OK(sct_lock_acquire(late_rlock, 2000));
+  ASSERT_OK(sct_lock_release(late_rlock));
+  pthread_key_delete(late_key);
+  ASSERT_OK(sct_lock_free(first));
+  ASSERT_OK(sct_lock_free(other));
+  ASSERT_OK(sct_lock_free(late_rlock));
+}
+
+static CU_TestInfo tests[] = {
+    {"file replaced under a live holder", test_file_replaced},
+    {"released slot of a live holder not reused",
+     test_released_slot_not_reused},
+    {"fork during a thread's registration",
+     test_fork_during_thread_registration},
+    {"destructor after the thread's own", test_destructor_after_thread_exit},
+    CU_TEST_INFO_NULL};
+
+static const sct_target_t targets[] = {
+    {"liveness.hold", child_hold},
+    {"liveness.register", child_register},
+};
+
+const test_suite_t suite_liveness = {"liveness", tests, targets,
+                                     sizeof targets / sizeof targets[0], NULL};
