@@ -106,7 +106,8 @@ SCT_EXTERN const char *sct_version_string(void);
   X(EFULL, -20, "queue is full")                                               \
   X(EEMPTY, -21, "queue is empty")                                             \
   X(ECLOSED, -22, "queue is closed")                                           \
-  X(EBROKEN, -23, "barrier is broken")
+  X(EBROKEN, -23, "barrier is broken")                                         \
+  X(ETOOSMALL, -24, "size too small for what it must hold")
 
 /** Error codes. 0 is success; every error is negative. */
 typedef enum sct_errno {
@@ -1060,9 +1061,15 @@ typedef struct sct_space sct_space_t;
 
 /**
  * Creates a space of @p size bytes (at least 64 KiB) with room for
- * @p max_objects names (1 to 2^24).
- * @return 0; SCT_EINVAL; SCT_ENAME; SCT_EEXIST; SCT_EACCES; SCT_ENOMEM
- * (the directory does not fit, or no memory); SCT_EOS.
+ * @p max_objects names (1 to 2^24). The space starts with a 256-byte
+ * header and a directory of 256-byte entries, as many as the smallest
+ * power of two (64 at least) that is at least max_objects * 4/3 + 1 (it
+ * stays at most three quarters full); objects' bytes follow. 100,000
+ * objects take 262,144 entries, 64 MiB: @p size must leave 64 bytes
+ * after the directory at the very least.
+ * @return 0; SCT_EINVAL (size under 64 KiB, max_objects 0 or above
+ * 2^24); SCT_ETOOSMALL (the directory does not fit in @p size);
+ * SCT_ENAME; SCT_EEXIST; SCT_EACCES; SCT_ENOMEM (no memory); SCT_EOS.
  */
 SCT_EXTERN int sct_space_create(sct_space_t **out, const char *name,
                                 size_t size, size_t max_objects);
@@ -1079,7 +1086,9 @@ SCT_EXTERN int sct_space_open(sct_space_t **out, const char *name,
 /**
  * Opens the space, or creates it (@p size, @p max_objects) when there is
  * none: exactly one of several programs starting at once creates it, the
- * others open it. @p created (may be NULL) says which happened.
+ * others open it. An existing space is opened whatever its own size and
+ * directory: @p size and @p max_objects matter only for creating (and are
+ * checked only then). @p created (may be NULL) says which happened.
  */
 SCT_EXTERN int sct_space_open_or_create(sct_space_t **out, const char *name,
                                         size_t size, size_t max_objects,

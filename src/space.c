@@ -11,6 +11,7 @@
  */
 #include "atomics.h"
 #include "sync.h"
+#include "testhook.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,17 +111,24 @@ static int space_check(const sct_space_t *s) {
 
 /* ---- the space's lock: a death inside is repaired here ---- */
 
-static void drop_half_made(sct_space_t *s) {
+/* After a death inside: entries still being made are dropped, and the
+ * count of objects is counted again (the dead process may have died
+ * between changing it and an entry's state). */
+static void repair(sct_space_t *s) {
   space_entry_t *e = entries(s);
-  for (uint32_t i = 0; i < s->header->slots; i++)
+  uint32_t objects = 0;
+  for (uint32_t i = 0; i < s->header->slots; i++) {
     if (e[i].state == ENTRY_MAKING)
       sct__store_release(&e[i].state, (uint32_t)ENTRY_GONE);
+    objects += e[i].state == ENTRY_READY;
+  }
+  s->header->objects = objects;
 }
 
 static int lock_space(sct_space_t *s) {
   int rc = sct__lockstate_acquire(&s->header->lock, SCT_INFINITE);
   if (rc == SCT_EOWNERDEAD) {
-    drop_half_made(s);
+    repair(s);
     rc = 0;
   }
   return rc;
@@ -155,7 +163,7 @@ static int layout(size_t size, size_t max_objects, uint32_t *slots,
     n <<= 1;
   *slots = (uint32_t)n;
   *data = HEADER_BYTES + n * ENTRY_BYTES;
-  return *data + 64 > size ? SCT_ENOMEM : 0;
+  return *data + 64 > size ? SCT_ETOOSMALL : 0;
 }
 
 int sct_space_create(sct_space_t **out, const char *name, size_t size,
@@ -250,21 +258,23 @@ int sct_space_open(sct_space_t **out, const char *name, unsigned flags) {
   return rc;
 }
 
-/* A space made between our failed open and our create (or unlinked
- * between our failed create and our open) is looked for again. */
+/* Opening comes first, so an existing space opens whatever sizes the
+ * caller would create with. A space made between our failed open and our
+ * create (or unlinked between our failed create and our open) is looked
+ * for again. */
 int sct_space_open_or_create(sct_space_t **out, const char *name, size_t size,
                              size_t max_objects, int *created) {
   for (int attempt = 0; attempt < 100; attempt++) {
-    int rc = sct_space_create(out, name, size, max_objects);
-    if (rc != SCT_EEXIST) {
-      if (rc == 0 && created)
-        *created = 1;
-      return rc;
-    }
-    rc = sct_space_open(out, name, 0);
+    int rc = sct_space_open(out, name, 0);
     if (rc != SCT_ENOENT) {
       if (rc == 0 && created)
         *created = 0;
+      return rc;
+    }
+    rc = sct_space_create(out, name, size, max_objects);
+    if (rc != SCT_EEXIST) {
+      if (rc == 0 && created)
+        *created = 1;
       return rc;
     }
   }
@@ -376,6 +386,7 @@ static int make(sct_space_t *s, space_entry_t *e, const char *name,
   e->offset = data;
   e->lock_offset = want->kind == KIND_LOCK ? data : lock;
   s->header->objects++;
+  SCT__TEST_HOOK("space.counted", s);
   sct__store_release(&e->state, (uint32_t)ENTRY_READY);
   return 0;
 }
@@ -498,6 +509,7 @@ int sct_space_remove(sct_space_t *space, const char *name) {
     return rc;
   if (e) {
     sct__store_release(&e->state, (uint32_t)ENTRY_GONE);
+    SCT__TEST_HOOK("space.removed", space);
     space->header->objects--;
   }
   unlock_space(space);

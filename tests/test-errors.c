@@ -30,6 +30,7 @@ static void test_fixed_values(void) {
   CU_ASSERT_EQUAL(SCT_EEMPTY, -21);
   CU_ASSERT_EQUAL(SCT_ECLOSED, -22);
   CU_ASSERT_EQUAL(SCT_EBROKEN, -23);
+  CU_ASSERT_EQUAL(SCT_ETOOSMALL, -24);
 }
 
 static void test_names_and_messages(void) {
@@ -40,7 +41,7 @@ static void test_names_and_messages(void) {
   CU_ASSERT_STRING_EQUAL(sct_strerror(SCT_OK), "success");
   CU_ASSERT_STRING_EQUAL(sct_strerror(SCT_ETIMEDOUT), "timed out");
   /* Every code in the table has a distinct, non-empty message. */
-  for (int code = -1; code >= -23; code--) {
+  for (int code = -1; code >= -24; code--) {
     CU_ASSERT_STRING_NOT_EQUAL(sct_err_name(code), "SCT_UNKNOWN");
     CU_ASSERT_STRING_NOT_EQUAL(sct_strerror(code), "unknown error");
     CU_ASSERT(strlen(sct_strerror(code)) > 0);
@@ -50,7 +51,7 @@ static void test_names_and_messages(void) {
 }
 
 static void test_unknown_codes(void) {
-  CU_ASSERT_STRING_EQUAL(sct_err_name(-24), "SCT_UNKNOWN");
+  CU_ASSERT_STRING_EQUAL(sct_err_name(-25), "SCT_UNKNOWN");
   CU_ASSERT_STRING_EQUAL(sct_err_name(12345), "SCT_UNKNOWN");
   CU_ASSERT_STRING_EQUAL(sct_strerror(-1000), "unknown error");
 }

@@ -8,6 +8,7 @@
 #include "test.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 /* The hook point the current test stops at, what it concerns, and for
@@ -315,6 +316,50 @@ static void test_queue_counts_past_32_bits(void) {
   ASSERT_OK(sct_queue_free(queue));
 }
 
+/* ---- Space: a maker killed between counting and publishing ---- */
+
+/* Opens the space named by argument 0 and makes object "dies" in it,
+ * dying at the hook point named by argument 1. */
+static int child_make_and_die(const sct_args_t *args) {
+  const char *name, *where;
+  sct_space_t *space;
+  sct_obj_t *obj;
+  if (sct_args_str(args, 0, &name) != 0 || sct_args_str(args, 1, &where) ||
+      sct_space_open(&space, name, 0) != 0)
+    return 10;
+  die_where = where;
+  sct__test_hook = die_at;
+  (void)sct_space_object(space, "dies", SCT_SPACE_CREATE, type_of('q'), 0,
+                         SCT_LOCK, &obj);
+  return 11; /* not reached: the hook kills us */
+}
+
+/* A space for two objects, a maker killed after counting its object but
+ * before publishing it: the next caller's repair counts again, so two
+ * objects still fit (the old code kept the count one too high for good
+ * and the second said SCT_ENOMEM). */
+static void test_space_maker_killed(void) {
+  char name[64];
+  sct_space_t *space;
+  sct_obj_t *a, *b;
+  snprintf(name, sizeof name, "sct-test-races-%ld", test_pid());
+  (void)sct_space_unlink(name);
+  ASSERT_OK(sct_space_create(&space, name, (size_t)1 << 20, 2));
+  sct_arg_t args[] = {SCT_ASTR(name), SCT_ASTR("space.counted")};
+  CU_ASSERT_EQUAL(run_child("races.make_and_die", args, 2), -SIGKILL);
+  ASSERT_OK(sct_space_object(space, "a", SCT_SPACE_CREATE, type_of('q'), 0,
+                             SCT_LOCK, &a));
+  ASSERT_OK(sct_space_object(space, "b", SCT_SPACE_CREATE, type_of('q'), 0,
+                             SCT_LOCK, &b));
+  ASSERT_RC(sct_space_object(space, "dies", SCT_SPACE_FIND, type_of('q'), 0,
+                             SCT_LOCK, &a),
+            SCT_ENOENT);
+  ASSERT_OK(sct_obj_free(a));
+  ASSERT_OK(sct_obj_free(b));
+  ASSERT_OK(sct_space_unlink(name));
+  ASSERT_OK(sct_space_close(space));
+}
+
 static CU_TestInfo tests[] = {
     {"Condition: a timed-out waiter leaves no wake-up",
      test_cond_timeout_leaves_no_wakeup},
@@ -325,10 +370,13 @@ static CU_TestInfo tests[] = {
     {"Queue: a put killed before publishing",
      test_queue_put_killed_before_publishing},
     {"Queue: counts past 2^32", test_queue_counts_past_32_bits},
+    {"Space: a maker killed between counting and publishing",
+     test_space_maker_killed},
     CU_TEST_INFO_NULL};
 
 static const sct_target_t targets[] = {
     {"races.put_and_die", child_put_and_die},
+    {"races.make_and_die", child_make_and_die},
 };
 
 const test_suite_t suite_races = {"races", tests, targets,

@@ -121,7 +121,16 @@ static void test_bad_inputs(void) {
   ASSERT_RC(sct_space_create(&space, name, SPACE_SIZE, (size_t)1 << 25),
             SCT_EINVAL);
   /* A directory for a million names does not fit in 1 MiB. */
-  ASSERT_RC(sct_space_create(&space, name, SPACE_SIZE, 1000000), SCT_ENOMEM);
+  ASSERT_RC(sct_space_create(&space, name, SPACE_SIZE, 1000000),
+            SCT_ETOOSMALL);
+  /* The header's sizes, exactly: 100,000 names take 262,144 entries of
+   * 256 bytes after a 256-byte header, and 64 bytes must be left. */
+  size_t directory = 256 + ((size_t)262144 << 8);
+  ASSERT_RC(sct_space_create(&space, name, directory + 63, 100000),
+            SCT_ETOOSMALL);
+  ASSERT_OK(sct_space_create(&space, name, directory + 64, 100000));
+  ASSERT_OK(sct_space_unlink(name));
+  ASSERT_OK(sct_space_close(space));
   ASSERT_RC(sct_space_create(&space, "no/slash", SPACE_SIZE, 16), SCT_ENAME);
   ASSERT_RC(sct_space_open(&space, name, 0), SCT_ENOENT);
   ASSERT_RC(sct_space_open(&space, name, 99), SCT_EINVAL);
@@ -258,6 +267,15 @@ static void test_objects(void) {
   CU_ASSERT_EQUAL(created, 1);
   ASSERT_OK(sct_space_open_or_create(&b, name, SPACE_SIZE, 64, &created));
   CU_ASSERT_EQUAL(created, 0);
+  /* An existing space opens whatever sizes the opener would create with,
+   * even ones no space could be created with. */
+  sct_space_t *c;
+  created = -1;
+  ASSERT_OK(sct_space_open_or_create(&c, name, SPACE_SIZE, 4000, &created));
+  CU_ASSERT_EQUAL(created, 0);
+  ASSERT_OK(sct_space_close(c));
+  ASSERT_OK(sct_space_open_or_create(&c, name, 4096, 0, &created));
+  ASSERT_OK(sct_space_close(c));
 
   ASSERT_OK(sct_space_object(a, "point", SCT_SPACE_FIND_OR_CREATE, point_type(),
                              0, SCT_RLOCK, &p1));
