@@ -36,7 +36,7 @@ static void test_status_codes(void) {
   CU_ASSERT(APR_STATUS_IS_EACCES(sct_apr_status(SCT_EACCES)));
   CU_ASSERT_EQUAL(sct_apr_status(SCT_EOWNERDEAD), APR_OS_START_USERERR + 7309);
   /* Every sct code comes back as itself, SCT_EOS when no OS error. */
-  for (int code = -1; code >= -23; code--) {
+  for (int code = -1; code >= SCT_ETOOSMALL; code--) {
     apr_status_t st = sct_apr_status(code);
     CU_ASSERT_NOT_EQUAL(st, APR_SUCCESS);
     if (code != SCT_EOS)
