@@ -30,6 +30,9 @@ void finish(long pid);
  * voluntary context switches per second over @p seconds, after one
  * second to fall asleep (stderr says why when there is no /proc). */
 void report_idle_wakeups(const char *name, long pid, int seconds);
+/* The same, summed over @p n processes. */
+void report_idle_wakeups_of(const char *name, const long *pids, int n,
+                            int seconds);
 
 /*
  * A lock under test, as function pointers so sct and every baseline run

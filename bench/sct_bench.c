@@ -107,15 +107,62 @@ static long wakeups_of(long pid) {
   return n;
 }
 
-void report_idle_wakeups(const char *name, long pid, int seconds) {
+/* CPU time of process @p pid so far, user and system, in clock ticks;
+ * -1 without /proc. */
+static long cpu_ticks_of(long pid) {
+  char path[64], text[1024];
+  snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+  FILE *f = fopen(path, "r");
+  if (!f)
+    return -1;
+  size_t n = fread(text, 1, sizeof text - 1, f);
+  fclose(f);
+  text[n] = '\0';
+  char *p = strrchr(text, ')');
+  unsigned long utime, stime;
+  if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+                   &utime, &stime) != 2)
+    return -1;
+  return (long)(utime + stime);
+}
+
+/* Sums @p of over @p n processes; -1 when any is unknown. */
+static long sum_of(long (*of)(long), const long *pids, int n) {
+  long sum = 0;
+  for (int i = 0; i < n; i++) {
+    long got = of(pids[i]);
+    if (got < 0)
+      return -1;
+    sum += got;
+  }
+  return sum;
+}
+
+void report_idle_wakeups_of(const char *name, const long *pids, int n,
+                            int seconds) {
   sleep(1); /* asleep by now */
-  long before = wakeups_of(pid);
+  long before = sum_of(wakeups_of, pids, n);
+  long cpu_before = sum_of(cpu_ticks_of, pids, n);
   sleep((unsigned)seconds);
-  long after = wakeups_of(pid);
-  if (before < 0 || after < 0)
+  long after = sum_of(wakeups_of, pids, n);
+  long cpu_after = sum_of(cpu_ticks_of, pids, n);
+  if (before < 0 || after < 0 || cpu_before < 0 || cpu_after < 0) {
     fprintf(stderr, "sct_bench: no /proc: %s not measured\n", name);
-  else
-    report(name, (double)(after - before) / seconds, "per_s");
+    return;
+  }
+  report(name, (double)(after - before) / seconds, "per_s");
+  if (n > 1) { /* what the sleepers cost in all, in % of one CPU */
+    char cpu[96];
+    snprintf(cpu, sizeof cpu, "%.*s_cpu", (int)(strlen(name) - 8), name);
+    report(cpu,
+           100.0 * (double)(cpu_after - cpu_before) / sysconf(_SC_CLK_TCK) /
+               seconds,
+           "percent");
+  }
+}
+
+void report_idle_wakeups(const char *name, long pid, int seconds) {
+  report_idle_wakeups_of(name, &pid, 1, seconds);
 }
 
 int bench_nop_target(const sct_args_t *args) {

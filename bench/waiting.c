@@ -220,6 +220,31 @@ static void idle_waiter(const bench_opts_t *o) {
   check(sct_queue_free(q), "queue free");
 }
 
+/* ---- parties blocked at a Barrier: how often they wake in all ---- */
+
+/* @p parties - 1 processes wait at a Barrier of @p parties; each wake-up
+ * is one slice's liveness check of a neighbour (src/barrier.c), so the
+ * figure grows with the parties, not with their square. */
+static void blocked_barrier(const bench_opts_t *o, int parties) {
+  sct_barrier_t *barrier;
+  long pids[64];
+  int seconds = o->quick ? 2 : 5;
+  check(sct_barrier_new(&barrier, (unsigned)parties, NULL, NULL), "barrier");
+  for (int i = 0; i < parties - 1; i++) {
+    pid_t pid = fork();
+    if (pid == 0)
+      _exit(sct_barrier_wait(barrier, SCT_INFINITE, NULL) == 0 ? 0 : 1);
+    pids[i] = pid;
+  }
+  char name[64];
+  snprintf(name, sizeof name, "barrier_%d_blocked_wakeups", parties - 1);
+  report_idle_wakeups_of(name, pids, parties - 1, seconds);
+  check(sct_barrier_wait(barrier, SCT_INFINITE, NULL), "barrier wait");
+  for (int i = 0; i < parties - 1; i++)
+    finish(pids[i]);
+  check(sct_barrier_free(barrier), "barrier free");
+}
+
 /* ---- ping-pong: whose turn it is, handed back and forth ---- */
 
 typedef struct raw_pingpong {
@@ -320,5 +345,7 @@ void bench_waiting(const bench_opts_t *o) {
   queue_versus_pipe(o);
   put_get_latency(o);
   idle_waiter(o);
+  blocked_barrier(o, 9);
+  blocked_barrier(o, 33);
   pingpong(o);
 }

@@ -6,9 +6,12 @@
  * A round ends either way by that bump; `broken_round` tells the waiters
  * of a round that it ended broken (reset, abort, a death, a timeout, a
  * failed action), and `broken` keeps later arrivals out until a reset.
- * Waiters record who they are, and while they wait check every 20 ms
- * whether all who arrived before them still live: one that died breaks
- * the barrier, since the round it was part of can never complete right.
+ * Waiters record who they are, and while they wait each checks every
+ * 20 ms whether its neighbour lives (the party that arrived just before
+ * it; the first checks the last to arrive), so every waiting party is
+ * watched by one other and the queries grow with the parties, not with
+ * their square: one that died breaks the barrier, since the round it was
+ * part of can never complete right.
  */
 #include "atomics.h"
 #include "sync.h"
@@ -144,12 +147,13 @@ static int lock_barrier(barrier_state_t *st, int64_t deadline) {
   return rc;
 }
 
-/* Whether everyone who arrived in this round still lives. */
-static int arrived_alive(const barrier_state_t *st) {
-  for (uint32_t i = 0; i < st->count; i++)
-    if (!sct__ident_alive(st->arrived[i]))
-      return 0;
-  return 1;
+/* Whether the neighbour of the party that arrived @p arrival-th still
+ * lives (see the top); lock held. */
+static int neighbour_alive(const barrier_state_t *st, uint32_t arrival) {
+  if (st->count < 2)
+    return 1;
+  uint32_t neighbour = (arrival + st->count - 1) % st->count;
+  return sct__ident_alive(st->arrived[neighbour]);
 }
 
 static int verdict(const barrier_state_t *st, uint32_t round) {
@@ -157,7 +161,8 @@ static int verdict(const barrier_state_t *st, uint32_t round) {
 }
 
 /* Waits for round @p round to end, lock released. */
-static int wait_round(barrier_state_t *st, uint32_t round, int64_t deadline) {
+static int wait_round(barrier_state_t *st, uint32_t round, uint32_t arrival,
+                      int64_t deadline) {
   for (;;) {
     int rc = sct__waitword_wait(&st->round, round, deadline, CHECK_SLICE_MS);
     if (sct__load_acquire(&st->round.value) != round)
@@ -170,7 +175,7 @@ static int wait_round(barrier_state_t *st, uint32_t round, int64_t deadline) {
     } else if (rc == SCT_ETIMEDOUT) {
       break_barrier(st);
       rc = SCT_ETIMEDOUT;
-    } else if (!arrived_alive(st)) {
+    } else if (!neighbour_alive(st, arrival)) {
       break_barrier(st);
       rc = SCT_EBROKEN;
     } else {
@@ -206,7 +211,7 @@ int sct_barrier_wait(sct_barrier_t *barrier, int timeout_ms, unsigned *index) {
   st->count = arrival + 1;
   if (st->count < st->parties) {
     sct__lockstate_release(&st->lock);
-    return wait_round(st, round, deadline);
+    return wait_round(st, round, arrival, deadline);
   }
   /* The last to arrive: the action, then the next round. */
   if (barrier->s.action && barrier->s.action(barrier->s.action_ctx) != 0) {

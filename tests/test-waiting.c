@@ -569,6 +569,40 @@ static void test_barrier_participant_killed(void) {
   ASSERT_OK(sct_barrier_free(barrier));
 }
 
+/* Four parties of five wait, one arrival after the other; the one that
+ * arrived @p victim-th is killed: every survivor gets SCT_EBROKEN.
+ * Each party is watched by the next to arrive, the first by the last,
+ * so a death in the middle and one of the last to arrive are both seen. */
+static void barrier_party_killed(unsigned victim) {
+  sct_barrier_t *barrier;
+  sct_process_t *p[4];
+  ASSERT_OK(sct_barrier_new(&barrier, 5, NULL, NULL));
+  sct_arg_t args[] = {SCT_ABARRIER(barrier)};
+  for (unsigned i = 0; i < 4; i++) {
+    unsigned waiting = 0;
+    p[i] = start_child("waiting.barrier_wait", args, 1);
+    CU_ASSERT_FATAL(p[i] != NULL);
+    for (int t = 0; t < 10000 && waiting <= i; t++) {
+      sleep_ms(1);
+      sct_barrier_n_waiting(barrier, &waiting);
+    }
+    CU_ASSERT_EQUAL(waiting, i + 1);
+  }
+  ASSERT_OK(sct_process_kill(p[victim]));
+  for (unsigned i = 0; i < 4; i++)
+    CU_ASSERT_EQUAL(finish_child(p[i]), i == victim ? -9 : 20 - SCT_EBROKEN);
+  CU_ASSERT_EQUAL(sct_barrier_broken(barrier), 1);
+  ASSERT_OK(sct_barrier_free(barrier));
+}
+
+static void test_barrier_middle_party_killed(void) {
+  barrier_party_killed(1);
+}
+
+static void test_barrier_last_party_killed(void) {
+  barrier_party_killed(3);
+}
+
 /* Announces itself, then waits on the condition once: 0 when notified. */
 static int child_cond_wait(const sct_args_t *args) {
   sct_cond_t *cond;
@@ -833,6 +867,8 @@ static CU_TestInfo tests[] = {
     {"condition: turns", test_condition_turns},
     {"barrier: rounds", test_barrier_rounds},
     {"barrier: participant killed", test_barrier_participant_killed},
+    {"barrier: a middle party killed", test_barrier_middle_party_killed},
+    {"barrier: the last party killed", test_barrier_last_party_killed},
     {"condition: waiter killed", test_cond_waiter_killed},
     {"condition: waiters killed at random", test_cond_waiters_killed_at_random},
     {"semaphore: waiter killed", test_sem_waiter_killed},
