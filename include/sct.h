@@ -129,6 +129,15 @@ SCT_EXTERN const char *sct_err_name(int code);
  */
 SCT_EXTERN int sct_last_os_error(void);
 
+/**
+ * What the last SCT_ETYPE or SCT_EINVAL in this thread that had more to
+ * say was about: which property, what was expected and what was found
+ * (for instance "space object 'rows': lock kind: asked 1 (SCT_LOCK),
+ * found 2 (SCT_RLOCK)"), or "" when none had. Like errno, it is kept
+ * until the next such error; read it right after the failing call.
+ */
+SCT_EXTERN const char *sct_last_detail(void);
+
 /** @} */
 
 /* ------------------------------------------------------------------------
@@ -579,9 +588,10 @@ SCT_EXTERN int sct_barrier_free(sct_barrier_t *barrier);
 SCT_EXTERN int sct_queue_new(sct_queue_t **out, const sct_type_t *type,
                              size_t capacity, unsigned flags);
 /**
- * A named Queue (see sct_queue_new and sct_lock_create_named). Its type's
- * size and alignment are recorded: sct_queue_open_named with a type of
- * another size or alignment is SCT_ETYPE.
+ * A named Queue (see sct_queue_new and sct_lock_create_named). Its item
+ * type is recorded: sct_queue_open_named with another type (another
+ * layout, typecode or field name, as sct_type_format tells them apart,
+ * as a space does) is SCT_ETYPE, with sct_last_detail saying both.
  */
 SCT_EXTERN int sct_queue_create_named(sct_queue_t **out, const char *name,
                                       const sct_type_t *type, size_t capacity,

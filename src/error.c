@@ -2,6 +2,9 @@
  * library's version. */
 #include "internal.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 const char *sct_strerror(int code) {
   switch (code) {
   case SCT_OK: return "success";
@@ -38,6 +41,21 @@ int sct__get_os_error(void) {
 
 int sct_last_os_error(void) {
   return last_os_error;
+}
+
+/* The last error's detail per thread (sct_last_detail). */
+static SCT__THREAD_LOCAL char last_detail[256];
+
+int sct__detail(int code, const char *format, ...) {
+  va_list ap;
+  va_start(ap, format);
+  (void)vsnprintf(last_detail, sizeof last_detail, format, ap);
+  va_end(ap);
+  return code;
+}
+
+const char *sct_last_detail(void) {
+  return last_detail;
 }
 
 int sct__mul_size(size_t a, size_t b, size_t *out) {

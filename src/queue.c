@@ -45,6 +45,9 @@ typedef struct queue_state {
   uint32_t closed;
   uint32_t busy;
   uint32_t items_offset;
+  uint32_t unused;
+  sct__u64 type_hash;   /* of the item type's format; 0 when unknown */
+  char type_format[64]; /* its start, for messages */
 } queue_state_t;
 
 static queue_state_t *state_of(const sct_queue_t *queue) {
@@ -83,6 +86,10 @@ void sct__queue_init(sct__sync_t *s, const sct__sync_params_t *p) {
   st->capacity = (uint32_t)p->capacity;
   st->flags = p->flags;
   st->items_offset = (uint32_t)items_offset(p->type->align);
+  /* Without memory for the format, openers check size and alignment. */
+  if (sct__type_digest(p->type, &st->type_hash, st->type_format,
+                       sizeof st->type_format) != 0)
+    st->type_hash = 0;
   sct__lockstate_init(&st->lock, SCT_LOCK);
   if (s->flags & SCT__SYNC_GLOBAL)
     st->lock.wake_key |= SCT__WAKE_GLOBAL;
@@ -127,6 +134,26 @@ int sct__queue_valid(const sct__sync_head_t *head, size_t size) {
   return 0;
 }
 
+/* 0 when @p type is the item type queue @p st was made with: its format,
+ * or where that is unknown its size and alignment. */
+static int same_item_type(const queue_state_t *st, const sct_type_t *type,
+                          const char *name) {
+  uint64_t hash = 0;
+  char format[64] = "";
+  int rc = sct__type_digest(type, &hash, format, sizeof format);
+  if (rc != 0)
+    return rc;
+  if (st->item_size == type->size && st->item_align == type->align &&
+      (st->type_hash == 0 || st->type_hash == hash))
+    return 0;
+  return sct__detail(SCT_ETYPE,
+                     "named queue '%s': item type: asked %s (size %zu, align "
+                     "%zu), made with %.64s (size %u, align %u)",
+                     name, format, type->size, type->align,
+                     st->type_hash ? st->type_format : "another type",
+                     (unsigned)st->item_size, (unsigned)st->item_align);
+}
+
 int sct_queue_open_named(sct_queue_t **out, const char *name,
                          const sct_type_t *type, unsigned flags) {
   sct__sync_t *s;
@@ -138,10 +165,10 @@ int sct_queue_open_named(sct_queue_t **out, const char *name,
   rc = sct__sync_open_named(&s, SCT__SYNC_QUEUE, name, flags);
   if (rc != 0)
     return rc;
-  const queue_state_t *st = (const queue_state_t *)(void *)s->state;
-  if (st->item_size != type->size || st->item_align != type->align) {
+  rc = same_item_type((const queue_state_t *)(void *)s->state, type, name);
+  if (rc != 0) {
     sct__sync_unref(s);
-    return SCT_ETYPE;
+    return rc;
   }
   *out = (sct_queue_t *)s;
   return 0;

@@ -93,13 +93,6 @@ static space_entry_t *entries(const sct_space_t *s) {
   return (space_entry_t *)(void *)((char *)s->header + s->header->directory);
 }
 
-static uint64_t hash_bytes(const char *p, size_t n) {
-  uint64_t h = UINT64_C(1469598103934665603); /* FNV-1a */
-  for (size_t i = 0; i < n; i++)
-    h = (h ^ (unsigned char)p[i]) * UINT64_C(1099511628211);
-  return h;
-}
-
 static int valid_object_name(const char *name) {
   size_t n = name ? strlen(name) : 0;
   return n > 0 && n <= SCT_SPACE_NAME_MAX && sct__name_chars_valid(name, n);
@@ -303,7 +296,7 @@ static space_entry_t *lookup(sct_space_t *s, const char *name,
                              space_entry_t **free_slot) {
   space_entry_t *e = entries(s);
   uint32_t mask = s->header->slots - 1;
-  uint32_t i = (uint32_t)hash_bytes(name, strlen(name)) & mask;
+  uint32_t i = (uint32_t)sct__hash_bytes(name, strlen(name)) & mask;
   if (free_slot)
     *free_slot = NULL;
   for (uint32_t probes = 0; probes <= mask; probes++, i = (i + 1) & mask) {
@@ -324,12 +317,47 @@ static space_entry_t *lookup(sct_space_t *s, const char *name,
   return NULL;
 }
 
-static int same_shape(const space_entry_t *e, const shape_t *want) {
-  return e->kind == want->kind && e->lock_kind == want->lock_kind &&
-         e->n == want->n && e->size == want->size && e->align == want->align &&
-         e->format_len == want->format_len &&
-         e->format_hash == want->format_hash &&
-         memcmp(e->format, want->format, FORMAT_KEPT) == 0;
+static const char *kind_name(uint32_t kind) {
+  static const char *const plain[] = {"?", "Value", "Array", "lock"};
+  static const char *const sync[] = {"?",     "Condition", "Semaphore",
+                                     "Event", "Barrier",   "Queue"};
+  if (kind < 4)
+    return plain[kind];
+  kind -= KIND_SYNC;
+  return kind < sizeof sync / sizeof sync[0] ? sync[kind] : "?";
+}
+
+/* 0 when entry @p e is what @p want describes; SCT_ETYPE otherwise, with
+ * the first property that differs for sct_last_detail. */
+static int check_shape(const space_entry_t *e, const shape_t *want) {
+  const char *name = e->name;
+  if (e->kind != want->kind)
+    return sct__detail(SCT_ETYPE, "space object '%s': kind: asked %s, found %s",
+                       name, kind_name(want->kind), kind_name(e->kind));
+  if (e->lock_kind != want->lock_kind)
+    return sct__detail(SCT_ETYPE,
+                       "space object '%s': lock kind: asked %u, found %u "
+                       "(0 none, 1 SCT_LOCK, 2 SCT_RLOCK)",
+                       name, (unsigned)want->lock_kind, (unsigned)e->lock_kind);
+  if (e->n != want->n)
+    return sct__detail(SCT_ETYPE,
+                       "space object '%s': element count: asked %llu, found "
+                       "%llu (0 for a Value)",
+                       name, (unsigned long long)want->n,
+                       (unsigned long long)e->n);
+  if (e->size != want->size || e->align != want->align ||
+      e->format_len != want->format_len ||
+      e->format_hash != want->format_hash ||
+      memcmp(e->format, want->format, FORMAT_KEPT) != 0)
+    return sct__detail(SCT_ETYPE,
+                       "space object '%s': %s: asked %.100s (size %llu, "
+                       "align %llu), found %.100s (size %llu, align %llu)",
+                       name, e->kind <= KIND_LOCK ? "type" : "parameters",
+                       want->format, (unsigned long long)want->size,
+                       (unsigned long long)want->align, e->format,
+                       (unsigned long long)e->size,
+                       (unsigned long long)e->align);
+  return 0;
 }
 
 /* Hands out @p bytes aligned to @p align from the front. Lock held. */
@@ -406,8 +434,8 @@ static int take(sct_space_t *s, const char *name, sct_space_mode_t mode,
   if (e) {
     if (!(mode & SCT_SPACE_FIND))
       rc = SCT_EEXIST;
-    else if (!same_shape(e, want))
-      rc = SCT_ETYPE;
+    else
+      rc = check_shape(e, want);
   } else if (!(mode & SCT_SPACE_CREATE)) {
     rc = SCT_ENOENT;
   } else if (!slot) {
@@ -437,7 +465,7 @@ static int describe(const sct_type_t *type, size_t n, uint32_t kind,
   shape->size = type->size;
   shape->align = type->align;
   shape->format_len = (uint32_t)len;
-  shape->format_hash = hash_bytes(format, len);
+  shape->format_hash = sct__hash_bytes(format, len);
   memcpy(shape->format, format, len < FORMAT_KEPT ? len : FORMAT_KEPT - 1);
   free(format);
   return 0;
@@ -597,7 +625,7 @@ static int take_sync(sct_space_t *space, const char *name,
   want.size = size;
   want.align = 64;
   want.format_len = (uint32_t)len;
-  want.format_hash = hash_bytes(what, len);
+  want.format_hash = sct__hash_bytes(what, len);
   memcpy(want.format, what, len < FORMAT_KEPT ? len : FORMAT_KEPT - 1);
   want.init = init_sync;
   want.init_ctx = &made;

@@ -8,6 +8,7 @@
 #include "internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct out {
@@ -91,4 +92,32 @@ int sct_type_format(const sct_type_t *type, char *buf, size_t cap,
   if (needed)
     *needed = o.len;
   return o.len < cap ? 0 : SCT_EOVERFLOW;
+}
+
+uint64_t sct__hash_bytes(const void *p, size_t n) {
+  const unsigned char *b = p;
+  uint64_t h = UINT64_C(1469598103934665603); /* FNV-1a */
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ b[i]) * UINT64_C(1099511628211);
+  return h;
+}
+
+int sct__type_digest(const sct_type_t *type, uint64_t *hash, char *text,
+                     size_t cap) {
+  size_t len;
+  int rc = sct_type_format(type, NULL, 0, &len);
+  if (rc != 0 && rc != SCT_EOVERFLOW)
+    return rc;
+  char *format = malloc(len + 1);
+  if (!format)
+    return SCT_ENOMEM;
+  (void)sct_type_format(type, format, len + 1, NULL);
+  *hash = sct__hash_bytes(format, len);
+  if (cap > 0) {
+    size_t kept = len < cap ? len : cap - 1;
+    memcpy(text, format, kept);
+    text[kept] = '\0';
+  }
+  free(format);
+  return 0;
 }

@@ -176,23 +176,42 @@ static void test_bad_inputs(void) {
   ASSERT_RC(sct_space_object(space, "p", SCT_SPACE_CREATE, point_type(), 0,
                              SCT_LOCK, &obj),
             SCT_EEXIST);
+  /* Each mismatch says which property, asked and found. */
   ASSERT_RC(sct_space_object(space, "p", SCT_SPACE_FIND, renamed_point_type(),
                              0, SCT_LOCK, &obj),
             SCT_ETYPE);
+  ASSERT_DETAIL("space object 'p': type: asked T{");
   ASSERT_RC(sct_space_object(space, "p", SCT_SPACE_FIND, point_type(), 0,
                              SCT_RLOCK, &obj),
             SCT_ETYPE);
+  ASSERT_DETAIL("lock kind: asked 2, found 1");
   ASSERT_RC(
       sct_space_object(space, "p", SCT_SPACE_FIND, point_type(), 0, 0, &obj),
       SCT_ETYPE);
+  ASSERT_DETAIL("lock kind: asked 0, found 1");
   ASSERT_RC(sct_space_object(space, "p", SCT_SPACE_FIND, point_type(), 1,
                              SCT_LOCK, &obj),
             SCT_ETYPE);
+  ASSERT_DETAIL("kind: asked Array, found Value");
   ASSERT_RC(sct_space_lock(space, "p", SCT_SPACE_FIND, SCT_LOCK, &lock),
             SCT_ETYPE);
+  ASSERT_DETAIL("kind: asked lock, found Value");
   ASSERT_RC(
       sct_space_object(space, "p", SCT_SPACE_FIND, type_of('q'), 2, 0, &obj),
       SCT_ETYPE);
+  ASSERT_DETAIL("kind: asked Array, found Value");
+  ASSERT_OK(sct_space_object(space, "arr", SCT_SPACE_CREATE, type_of('q'), 3, 0,
+                             &obj));
+  ASSERT_OK(sct_obj_free(obj));
+  ASSERT_RC(
+      sct_space_object(space, "arr", SCT_SPACE_FIND, type_of('q'), 4, 0, &obj),
+      SCT_ETYPE);
+  ASSERT_DETAIL("space object 'arr': element count: asked 4, found 3");
+  ASSERT_RC(
+      sct_space_object(space, "arr", SCT_SPACE_FIND, type_of('l'), 3, 0, &obj),
+      SCT_ETYPE);
+  ASSERT_DETAIL("type: asked l (size "); /* 4 or 8 bytes by platform */
+  ASSERT_DETAIL("found q (size 8, align ");
 
   /* Full: the bytes (1 MiB), then the directory (4 names). */
   ASSERT_RC(sct_space_object(space, "huge", SCT_SPACE_CREATE, type_of('B'),

@@ -279,7 +279,11 @@ static void test_named(void) {
 
   ASSERT_OK(sct_queue_create_named(&queue, name, type_of('q'), 4, 0));
   ASSERT_RC(sct_queue_open_named(&queue2, name, type_of('i'), 0), SCT_ETYPE);
-  ASSERT_OK(sct_queue_open_named(&queue2, name, type_of('Q'), 0));
+  ASSERT_DETAIL("item type: asked i (size 4, align 4), made with q");
+  /* Same size and alignment, another typecode: refused as a space does. */
+  ASSERT_RC(sct_queue_open_named(&queue2, name, type_of('Q'), 0), SCT_ETYPE);
+  ASSERT_DETAIL("asked Q");
+  ASSERT_OK(sct_queue_open_named(&queue2, name, type_of('q'), 0));
   ASSERT_OK(sct_queue_put(queue, &item, 0));
   item = 0;
   ASSERT_OK(sct_queue_get(queue2, &item, 0));

@@ -6,6 +6,8 @@
 #include <sct.h>
 
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "portable.h"
 
@@ -52,6 +54,15 @@ void test_skip(const char *test, const char *why);
   } while (0)
 
 #define ASSERT_OK(call) ASSERT_RC(call, 0)
+
+/* Asserts that sct_last_detail() mentions @p text. */
+#define ASSERT_DETAIL(text)                                                    \
+  do {                                                                         \
+    if (!strstr(sct_last_detail(), (text)))                                    \
+      fprintf(stderr, "\n  %s:%d: detail \"%s\" lacks \"%s\"\n", __FILE__,   \
+              __LINE__, sct_last_detail(), (text));                            \
+    CU_ASSERT_PTR_NOT_NULL(strstr(sct_last_detail(), (text)));                 \
+  } while (0)
 
 /* A built-in type, for brevity. */
 const sct_type_t *type_of(char code);
