@@ -180,6 +180,10 @@ typedef struct sct_field {
 /** A field of a nested struct type. */
 #define SCT_FIELD_TYPE(st, member, typeptr)                                    \
   { #member, 0, (typeptr), offsetof(st, member), 1 }
+/** An array field of a nested struct type:
+ *  SCT_FIELD_TYPE_ARRAY(struct table, rows, row_type, 256). */
+#define SCT_FIELD_TYPE_ARRAY(st, member, typeptr, n)                           \
+  { #member, 0, (typeptr), offsetof(st, member), (n) }
 
 /**
  * Describes a C struct of @p size bytes and alignment @p align (use sizeof

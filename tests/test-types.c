@@ -70,6 +70,40 @@ static void test_struct_types(void) {
   ASSERT_OK(sct_type_free(out));
 }
 
+typedef struct table {
+  inner_t rows[4];
+  int n;
+} table_t;
+
+/* An array of a nested struct, with its macro: the whole array is the
+ * field's bytes, formatted as Python prints a ctypes array of structs. */
+static void test_struct_array_field(void) {
+  sct_type_t *in, *table;
+  sct_field_t fi[] = {SCT_FIELD(inner_t, a, 'h'), SCT_FIELD(inner_t, b, 'd')};
+  ASSERT_OK(sct_type_new_struct(&in, "inner", sizeof(inner_t),
+                                _Alignof(inner_t), fi, 2));
+  sct_field_t ft[] = {SCT_FIELD_TYPE_ARRAY(table_t, rows, in, 4),
+                      SCT_FIELD(table_t, n, 'i')};
+  ASSERT_OK(sct_type_new_struct(&table, "table", sizeof(table_t),
+                                _Alignof(table_t), ft, 2));
+  ASSERT_OK(sct_type_free(in));
+  CU_ASSERT_EQUAL(sct_type_size(table), sizeof(table_t));
+  table_t init = {{{1, 0.5}, {2, 1.5}, {3, 2.5}, {4, 3.5}}, 4}, got;
+  sct_obj_t *o;
+  ASSERT_OK(sct_rawvalue_new(&o, table, &init));
+  inner_t rows[4];
+  ASSERT_OK(sct_field_get(o, 0, "rows", rows));
+  CU_ASSERT_EQUAL(rows[2].a, 3);
+  CU_ASSERT_EQUAL(rows[3].b, 3.5);
+  ASSERT_OK(sct_value_get(o, &got));
+  CU_ASSERT_EQUAL(got.n, 4);
+  char text[256];
+  ASSERT_OK(sct_obj_format(o, text, sizeof text, NULL));
+  CU_ASSERT_STRING_EQUAL(text, "([(1, 0.5), (2, 1.5), (3, 2.5), (4, 3.5)], 4)");
+  ASSERT_OK(sct_obj_free(o));
+  ASSERT_OK(sct_type_free(table));
+}
+
 static void test_struct_bad_inputs(void) {
   sct_type_t *t = NULL;
   sct_field_t good[] = {SCT_FIELD(inner_t, a, 'h'), SCT_FIELD(inner_t, b, 'd')};
@@ -128,6 +162,8 @@ static void test_struct_double_free(void) {
 static CU_TestInfo tests[] = {{"typecode sizes", test_typecode_sizes},
                               {"unknown typecode", test_unknown_typecode},
                               {"struct types", test_struct_types},
+                              {"array of a nested struct",
+                               test_struct_array_field},
                               {"struct bad inputs", test_struct_bad_inputs},
                               {"struct double free", test_struct_double_free},
                               CU_TEST_INFO_NULL};
