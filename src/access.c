@@ -79,8 +79,8 @@ int sct_array_set_slice(sct_obj_t *obj, size_t start, size_t stop,
 
 static int field_copy(sct_obj_t *obj, size_t i, const char *path, void *out,
                       const void *in) {
-  size_t offset;
-  const sct__field_t *field;
+  size_t offset = 0;
+  const sct__field_t *field = NULL;
   int rc = check_with(obj, out ? out : in);
   if (rc == 0 && !path)
     rc = SCT_EINVAL;

@@ -42,6 +42,7 @@ typedef uint64_t sct__u64;
 #define sct__store_relaxed(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
 #define sct__exchange(p, v) __atomic_exchange_n((p), (v), __ATOMIC_ACQ_REL)
 #define sct__fetch_add(p, v) __atomic_fetch_add((p), (v), __ATOMIC_ACQ_REL)
+#define sct__fetch_sub(p, v) __atomic_fetch_sub((p), (v), __ATOMIC_ACQ_REL)
 #define sct__fetch_or(p, v) __atomic_fetch_or((p), (v), __ATOMIC_ACQ_REL)
 /* Strong CAS; on failure *expected receives the current value. */
 #define sct__cas(p, expected, desired)                                         \
@@ -250,6 +251,12 @@ void sct__unsupported_width(void);
   SCT__BY_WIDTH(p, sct__fetch_add8, sct__fetch_add16, sct__fetch_add32,        \
                 sct__fetch_add64, sct__unsupported_width)                      \
   (p, v)
+/* Subtracting is adding the two's complement, made in unsigned arithmetic
+ * (a negative delta to the unsigned helpers is cl's C4245). */
+#define sct__fetch_sub(p, v)                                                   \
+  SCT__BY_WIDTH(p, sct__fetch_add8, sct__fetch_add16, sct__fetch_add32,        \
+                sct__fetch_add64, sct__unsupported_width)                      \
+  (p, (uint64_t)0 - (uint64_t)(v))
 #define sct__fetch_or(p, v)                                                    \
   SCT__BY_WIDTH(p, sct__unsupported_width, sct__unsupported_width,             \
                 sct__fetch_or32, sct__unsupported_width,                       \

@@ -29,11 +29,16 @@ typedef struct barrier_state {
   uint32_t broken;
   uint32_t broken_round; /* the round value the last round ended with if
                            broken, another value if not */
-  sct__ident_t arrived[];
+  /* followed by the identities of this round's arrivals, one per party
+   * (no flexible array member: cl warns of one, C4200) */
 } barrier_state_t;
 
 static barrier_state_t *state_of(const sct_barrier_t *barrier) {
   return (barrier_state_t *)(void *)barrier->s.state;
+}
+
+static sct__ident_t *arrived(barrier_state_t *st) {
+  return (sct__ident_t *)(void *)(st + 1);
 }
 
 static size_t state_size(unsigned parties) {
@@ -149,11 +154,11 @@ static int lock_barrier(barrier_state_t *st, int64_t deadline) {
 
 /* Whether the neighbour of the party that arrived @p arrival-th still
  * lives (see the top); lock held. */
-static int neighbour_alive(const barrier_state_t *st, uint32_t arrival) {
+static int neighbour_alive(barrier_state_t *st, uint32_t arrival) {
   if (st->count < 2)
     return 1;
   uint32_t neighbour = (arrival + st->count - 1) % st->count;
-  return sct__ident_alive(st->arrived[neighbour]);
+  return sct__ident_alive(arrived(st)[neighbour]);
 }
 
 static int verdict(const barrier_state_t *st, uint32_t round) {
@@ -188,7 +193,7 @@ static int wait_round(barrier_state_t *st, uint32_t round, uint32_t arrival,
 }
 
 int sct_barrier_wait(sct_barrier_t *barrier, int timeout_ms, unsigned *index) {
-  sct__ident_t me;
+  sct__ident_t me = 0;
   int rc = sct__sync_check(barrier, SCT__SYNC_BARRIER);
   if (rc == 0)
     rc = sct__self_process(&me);
@@ -207,7 +212,7 @@ int sct_barrier_wait(sct_barrier_t *barrier, int timeout_ms, unsigned *index) {
   uint32_t round = sct__load_relaxed(&st->round.value);
   if (index)
     *index = arrival;
-  st->arrived[arrival] = me;
+  arrived(st)[arrival] = me;
   st->count = arrival + 1;
   if (st->count < st->parties) {
     sct__lockstate_release(&st->lock);

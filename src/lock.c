@@ -79,7 +79,7 @@ void sct__lock_unref(sct_lock_t *lock) {
     sct__obj_unref(lock->owner);
     return;
   }
-  if (sct__fetch_add(&lock->refs, -1) != 1)
+  if (sct__fetch_sub(&lock->refs, 1) != 1)
     return;
   if (lock->block)
     sct__heap_free(lock->block);

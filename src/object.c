@@ -37,7 +37,7 @@ static void destroy(sct_obj_t *obj);
 void sct__obj_unref(sct_obj_t *obj) {
   if (obj->flags & SCT__OBJ_BORROWED)
     obj = obj->full.base;
-  if (sct__fetch_add(&obj->refs, -1) == 1)
+  if (sct__fetch_sub(&obj->refs, 1) == 1)
     destroy(obj);
 }
 

@@ -305,7 +305,7 @@ static int snapshot(const sct_queue_t *queue, uint64_t *n) {
 }
 
 int sct_queue_size(const sct_queue_t *queue, size_t *out) {
-  uint64_t n;
+  uint64_t n = 0;
   int rc = out ? snapshot(queue, &n) : SCT_EINVAL;
   if (rc == 0)
     *out = (size_t)n;

@@ -140,7 +140,7 @@ unsigned sct__slab_epoch(void) {
 }
 
 int sct__slot_alloc(void **out, sct__pool_t *handles, void **handle) {
-  page_t *p;
+  page_t *p = NULL;
   sct__mutex_lock(&slab.mutex);
   int rc = (*handle = sct__pool_take(handles)) ? 0 : SCT_ENOMEM;
   if (rc == 0 && (rc = page_with_room(&p)) != 0)

@@ -475,7 +475,7 @@ int sct_space_object(sct_space_t *space, const char *name,
                      sct_space_mode_t mode, const sct_type_t *type, size_t n,
                      int lock_kind, sct_obj_t **out) {
   shape_t want;
-  space_entry_t *e;
+  space_entry_t *e = NULL;
   int rc = space_check(space);
   if (rc == 0 && !out)
     rc = SCT_EINVAL;
@@ -499,7 +499,7 @@ int sct_space_object(sct_space_t *space, const char *name,
 int sct_space_lock(sct_space_t *space, const char *name, sct_space_mode_t mode,
                    sct_lock_kind_t kind, sct_lock_t **out) {
   shape_t want;
-  space_entry_t *e;
+  space_entry_t *e = NULL;
   int rc = space_check(space);
   if (rc == 0 && (!out || (kind != SCT_LOCK && kind != SCT_RLOCK)))
     rc = SCT_EINVAL;
@@ -531,7 +531,7 @@ static int find_locked(sct_space_t *space, const char *name,
 }
 
 int sct_space_remove(sct_space_t *space, const char *name) {
-  space_entry_t *e;
+  space_entry_t *e = NULL;
   int rc = space_check(space);
   if (rc != 0 || (rc = find_locked(space, name, &e)) != 0)
     return rc;
@@ -546,7 +546,7 @@ int sct_space_remove(sct_space_t *space, const char *name) {
 
 int sct_space_offset(sct_space_t *space, const char *name, size_t *data,
                      size_t *lock) {
-  space_entry_t *e;
+  space_entry_t *e = NULL;
   int rc = space_check(space);
   if (rc != 0)
     return rc;
@@ -610,8 +610,8 @@ static int take_sync(sct_space_t *space, const char *name,
                      const sct__sync_params_t *params, const char *what,
                      void **out) {
   shape_t want;
-  space_entry_t *e;
-  size_t size, len = strlen(what);
+  space_entry_t *e = NULL;
+  size_t size = 0, len = strlen(what);
   int rc = space_check(space);
   if (rc == 0 && !out)
     rc = SCT_EINVAL;

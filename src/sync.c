@@ -204,7 +204,7 @@ void sct__sync_ref(sct__sync_t *sync) {
 }
 
 void sct__sync_unref(sct__sync_t *sync) {
-  if (sct__fetch_add(&sync->refs, -1) != 1)
+  if (sct__fetch_sub(&sync->refs, 1) != 1)
     return;
   if (sync->block)
     sct__heap_free(sync->block);
@@ -263,8 +263,8 @@ int sct__sync_size(sct__sync_kind_t kind, const sct__sync_params_t *p,
 
 int sct__sync_make(sct__sync_t **out, sct__sync_kind_t kind,
                    const sct__sync_params_t *p, const char *name) {
-  size_t size;
-  sct__sync_t *s;
+  size_t size = 0;
+  sct__sync_t *s = NULL;
   int rc = sct__sync_size(kind, p, &size);
   if (rc == 0)
     rc = name ? sct__sync_create_named(&s, kind, name, size)

@@ -66,7 +66,7 @@ sct__pool_t sct__type_pool = SCT__POOL_INIT(struct sct_type);
  * rather than followed (until the slot is reused). */
 void sct__type_unref(const sct_type_t *type) {
   sct_type_t *t = (sct_type_t *)type;
-  if (t->is_static || sct__fetch_add(&t->refs, -1) != 1)
+  if (t->is_static || sct__fetch_sub(&t->refs, 1) != 1)
     return;
   for (size_t i = 0; i < t->nfields; i++) {
     free(t->fields[i].name);

@@ -19,6 +19,9 @@
 #include <string.h>
 #include <time.h>
 #ifdef _WIN32
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN /* no rpcndr.h, whose SDK version defines small */
+#endif
 #include <windows.h>
 #endif
 

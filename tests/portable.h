@@ -8,6 +8,9 @@
 #include <signal.h>
 
 #ifdef _WIN32
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN /* no rpcndr.h, whose SDK version defines small */
+#endif
 #include <windows.h>
 #define test_pid() ((long)GetCurrentProcessId())
 #define test_tid() ((long)GetCurrentThreadId())

@@ -257,7 +257,7 @@ static void test_atomics(void) {
 
 /* Counters: checked once, then an inline atomic add. */
 static void test_counters(void) {
-  sct_obj_t *q, *arr, *small, *d;
+  sct_obj_t *q, *arr, *narrow, *d;
   sct_counter_t c;
   int64_t got = -1;
   ASSERT_OK(sct_value_new(&q, type_of('q'), &(int64_t){40}, NULL));
@@ -276,8 +276,8 @@ static void test_counters(void) {
   ASSERT_RC(sct_array_counter(arr, 4, &c), SCT_ERANGE);
   ASSERT_RC(sct_value_counter(arr, &c), SCT_ETYPE); /* an Array */
   ASSERT_RC(sct_array_counter(arr, 0, NULL), SCT_EINVAL);
-  ASSERT_OK(sct_rawvalue_new(&small, type_of('i'), NULL));
-  ASSERT_RC(sct_value_counter(small, &c), SCT_ETYPE); /* 4 bytes */
+  ASSERT_OK(sct_rawvalue_new(&narrow, type_of('i'), NULL));
+  ASSERT_RC(sct_value_counter(narrow, &c), SCT_ETYPE); /* 4 bytes */
   ASSERT_OK(sct_rawvalue_new(&d, type_of('d'), NULL));
   ASSERT_RC(sct_value_counter(d, &c), SCT_ETYPE);
   ASSERT_RC(sct_value_counter(NULL, &c), SCT_EINVAL);
@@ -285,7 +285,7 @@ static void test_counters(void) {
   ASSERT_RC(sct_value_counter(d, &c), SCT_ESTATE);
   sct_obj_free(q);
   sct_obj_free(arr);
-  sct_obj_free(small);
+  sct_obj_free(narrow);
 }
 
 /* Element forms of the integer functions, and the Value forms refusing

@@ -124,16 +124,16 @@ static int child_write_through(const sct_args_t *args) {
 /* Large arrays in several arenas reach the child at other addresses but
  * are the same bytes. */
 static void test_same_bytes(void) {
-  sct_obj_t *small, *big;
-  ASSERT_OK(sct_rawarray_new(&small, type_of('d'), 10, NULL));
+  sct_obj_t *little, *big;
+  ASSERT_OK(sct_rawarray_new(&little, type_of('d'), 10, NULL));
   ASSERT_OK(sct_rawarray_new(&big, type_of('d'), (size_t)3 << 20, NULL));
   ((double *)sct_obj_ptr(big))[((size_t)3 << 20) - 1] = 5;
-  sct_arg_t a1[] = {SCT_AOBJ(small)}, a2[] = {SCT_AOBJ(big)};
+  sct_arg_t a1[] = {SCT_AOBJ(little)}, a2[] = {SCT_AOBJ(big)};
   CU_ASSERT_EQUAL(finish_child(start_spawned("spawn.write", a1, 1)), 0);
   CU_ASSERT_EQUAL(finish_child(start_spawned("spawn.write", a2, 1)), 0);
-  CU_ASSERT_EQUAL(((double *)sct_obj_ptr(small))[9], 1.0);
+  CU_ASSERT_EQUAL(((double *)sct_obj_ptr(little))[9], 1.0);
   CU_ASSERT_EQUAL(((double *)sct_obj_ptr(big))[((size_t)3 << 20) - 1], 11.0);
-  sct_obj_free(small);
+  sct_obj_free(little);
   sct_obj_free(big);
 }
 

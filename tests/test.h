@@ -2,8 +2,14 @@
 #ifndef SCT_TEST_H
 #define SCT_TEST_H
 
+/* stdio.h first: under _MSC_VER CUnit.h defines snprintf as _snprintf,
+ * which the Windows C runtime's stdio.h refuses to follow (and which
+ * does not NUL-terminate a truncated string); the C99 one is wanted. */
+#include <stdio.h>
+
 #include <CUnit/CUnit.h>
 #include <sct.h>
+#undef snprintf
 
 #include <stddef.h>
 #include <stdio.h>

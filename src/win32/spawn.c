@@ -155,7 +155,7 @@ int sct__bootstrap_take(unsigned char **msg, size_t *len, char *why,
   if (got == 0)
     return 0;
   SetEnvironmentVariableW(BOOT_ENV, NULL);
-  wchar_t *end;
+  wchar_t *end = text;
   unsigned long long value = got < 32 ? wcstoull(text, &end, 10) : 0;
   if (got >= 32 || value == 0 || *end != L'\0') {
     snprintf(why, whycap, "bad SCT_BOOTSTRAP_HANDLE");
