@@ -12,9 +12,13 @@ command -v cmake >/dev/null 2>&1 || missing="$missing cmake"
 command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
 [ -f /usr/include/CUnit/CUnit.h ] || missing="$missing libcunit1-dev"
 # Extra tools a script asks for, as COMMAND=PACKAGE (or just PACKAGE when
-# the command has the package's name).
+# the command has the package's name), or /PATH=PACKAGE for a file (a
+# header) the package installs.
 for want in "$@"; do
-  command -v "${want%%=*}" >/dev/null 2>&1 || missing="$missing ${want#*=}"
+  case ${want%%=*} in
+  /*) [ -e "${want%%=*}" ] || missing="$missing ${want#*=}" ;;
+  *) command -v "${want%%=*}" >/dev/null 2>&1 || missing="$missing ${want#*=}" ;;
+  esac
 done
 
 if [ -n "$missing" ]; then

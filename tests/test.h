@@ -44,6 +44,10 @@ extern const test_suite_t suite_liveness;
 extern void (*volatile sct__test_hook)(const char *where, void *what);
 #endif
 
+/* The exit status of a test program whose tests passed but some skipped
+ * (ctest's SKIP_RETURN_CODE for every test that can skip). */
+#define TEST_SKIPPED 77
+
 /* A test that cannot run on this machine says why. Where every test must
  * run (SCT_TEST_NO_SKIP=1, as in CI) skipping is a failure. */
 void test_skip(const char *test, const char *why);
