@@ -1,4 +1,5 @@
-/* Shared declarations of sct_bench (see bench/README.md). */
+/* Shared declarations of sct_bench (see bench/README.md); the shared
+ * helpers are in report.c, main in sct_bench.c. */
 #ifndef SCT_BENCH_H
 #define SCT_BENCH_H
 
@@ -16,6 +17,8 @@ typedef struct bench_opts {
 void report(const char *name, double value, const char *unit);
 /* Remembers a ratio, printed as "ratio_<name> value x" at the end. */
 void report_ratio(const char *name, double value);
+/* Prints the ratios remembered. */
+void print_ratios(void);
 
 double now_s(void);
 double median(double *values, int n);
