@@ -396,16 +396,19 @@ int sct__add_size(size_t a, size_t b, size_t *out);
 
 /* Records what the error @p code was about, printf style, for
  * sct_last_detail (error.c); returns @p code. */
-#if defined(__GNUC__) || defined(__clang__)
+#if defined(__MINGW32__)
+__attribute__((format(gnu_printf, 2, 3))) /* mingw's C99 printf */
+#elif defined(__GNUC__) || defined(__clang__)
 __attribute__((format(printf, 2, 3)))
 #endif
 int sct__detail(int code, const char *format, ...);
 
 /* FNV-1a of @p n bytes (typeformat.c). */
 uint64_t sct__hash_bytes(const void *p, size_t n);
-/* The hash of @p type's format (sct_type_format), and as much of the
- * format as fits @p cap bytes of @p text (NUL-ended; cap may be 0). */
-int sct__type_digest(const sct_type_t *type, uint64_t *hash, char *text,
-                     size_t cap);
+/* The hash of @p type's format (sct_type_format), its length (when
+ * @p length is not NULL), and as much of it as fits @p cap bytes of
+ * @p text (NUL-ended; cap may be 0). */
+int sct__type_digest(const sct_type_t *type, uint64_t *hash, size_t *length,
+                     char *text, size_t cap);
 
 #endif /* SCT_INTERNAL_H */

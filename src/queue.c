@@ -87,7 +87,7 @@ void sct__queue_init(sct__sync_t *s, const sct__sync_params_t *p) {
   st->flags = p->flags;
   st->items_offset = (uint32_t)items_offset(p->type->align);
   /* Without memory for the format, openers check size and alignment. */
-  if (sct__type_digest(p->type, &st->type_hash, st->type_format,
+  if (sct__type_digest(p->type, &st->type_hash, NULL, st->type_format,
                        sizeof st->type_format) != 0)
     st->type_hash = 0;
   sct__lockstate_init(&st->lock, SCT_LOCK);
@@ -140,16 +140,17 @@ static int same_item_type(const queue_state_t *st, const sct_type_t *type,
                           const char *name) {
   uint64_t hash = 0;
   char format[64] = "";
-  int rc = sct__type_digest(type, &hash, format, sizeof format);
+  int rc = sct__type_digest(type, &hash, NULL, format, sizeof format);
   if (rc != 0)
     return rc;
   if (st->item_size == type->size && st->item_align == type->align &&
       (st->type_hash == 0 || st->type_hash == hash))
     return 0;
   return sct__detail(SCT_ETYPE,
-                     "named queue '%s': item type: asked %s (size %zu, align "
-                     "%zu), made with %.64s (size %u, align %u)",
-                     name, format, type->size, type->align,
+                     "named queue '%s': item type: asked %s (size %llu, align "
+                     "%llu), made with %.64s (size %u, align %u)",
+                     name, format, (unsigned long long)type->size,
+                     (unsigned long long)type->align,
                      st->type_hash ? st->type_format : "another type",
                      (unsigned)st->item_size, (unsigned)st->item_align);
 }

@@ -450,24 +450,18 @@ static int take(sct_space_t *s, const char *name, sct_space_mode_t mode,
 
 static int describe(const sct_type_t *type, size_t n, uint32_t kind,
                     uint32_t lock_kind, shape_t *shape) {
-  size_t len;
-  char *format;
-  int rc = sct_type_format(type, NULL, 0, &len);
-  if (rc != 0 && rc != SCT_EOVERFLOW)
-    return rc;
-  if (!(format = malloc(len + 1)))
-    return SCT_ENOMEM;
-  (void)sct_type_format(type, format, len + 1, NULL);
   memset(shape, 0, sizeof *shape);
+  size_t len = 0;
+  int rc = sct__type_digest(type, &shape->format_hash, &len, shape->format,
+                            FORMAT_KEPT);
+  if (rc != 0)
+    return rc;
   shape->kind = kind;
   shape->lock_kind = lock_kind;
   shape->n = n;
   shape->size = type->size;
   shape->align = type->align;
   shape->format_len = (uint32_t)len;
-  shape->format_hash = sct__hash_bytes(format, len);
-  memcpy(shape->format, format, len < FORMAT_KEPT ? len : FORMAT_KEPT - 1);
-  free(format);
   return 0;
 }
 

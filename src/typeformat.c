@@ -102,8 +102,8 @@ uint64_t sct__hash_bytes(const void *p, size_t n) {
   return h;
 }
 
-int sct__type_digest(const sct_type_t *type, uint64_t *hash, char *text,
-                     size_t cap) {
+int sct__type_digest(const sct_type_t *type, uint64_t *hash, size_t *length,
+                     char *text, size_t cap) {
   size_t len;
   int rc = sct_type_format(type, NULL, 0, &len);
   if (rc != 0 && rc != SCT_EOVERFLOW)
@@ -113,6 +113,8 @@ int sct__type_digest(const sct_type_t *type, uint64_t *hash, char *text,
     return SCT_ENOMEM;
   (void)sct_type_format(type, format, len + 1, NULL);
   *hash = sct__hash_bytes(format, len);
+  if (length)
+    *length = len;
   if (cap > 0) {
     size_t kept = len < cap ? len : cap - 1;
     memcpy(text, format, kept);

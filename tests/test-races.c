@@ -160,13 +160,8 @@ static void test_event_pulse(void) {
   CU_ASSERT(pulse_waiting);
   ASSERT_OK(rc);
   CU_ASSERT_EQUAL(sct_event_is_set(pulsed), 0);
-  /* And a waiter arriving after the pulse waits for the next set. */
-  ASSERT_RC(sct_event_wait(pulsed, 0), SCT_ETIMEDOUT);
+  /* A waiter arriving after the pulse waits for the next set. */
   ASSERT_RC(sct_event_wait(pulsed, 20), SCT_ETIMEDOUT);
-  ASSERT_OK(sct_event_set(pulsed));
-  ASSERT_OK(sct_event_set(pulsed));
-  CU_ASSERT_EQUAL(sct_event_is_set(pulsed), 1);
-  ASSERT_OK(sct_event_wait(pulsed, 0));
   ASSERT_OK(sct_event_free(pulsed));
 }
 
