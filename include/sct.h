@@ -1055,15 +1055,30 @@ SCT_EXTERN size_t sct_segment_size(const sct_segment_t *seg);
  * spawned children as arguments (sct_process_start says SCT_EINVAL):
  * children open the space by name (forked ones inherit the mapping).
  *
- * Byte layout (native byte order; Python and others read it, see the
- * README): a 256-byte header ("SCT1" ready mark at 0, u32 version at 4,
- * u64 total size at 8, u32 directory slots at 16, u32 objects at 20, u64
+ * Byte layout (native byte order, version 3; python/sct_space.py reads
+ * it): a 256-byte header ("SCT1" ready mark at 0, u32 version at 4, u64
+ * total size at 8, u32 directory slots at 16, u32 objects at 20, u64
  * first free byte at 24, u64 directory offset at 32, u64 data offset at
  * 40, u64 most objects at 48, its creator's identity at 56, the space
- * lock at 64), then the directory of
- * 256-byte entries, then the objects. sct_space_offset gives an object's offset
- * and sct_type_format its layout, so other languages need no copy of the
- * struct.
+ * lock at 64), then the directory: `slots` entries of 256 bytes, then
+ * the objects. An entry: the name at 0 (64 bytes, NUL-padded); u32 state
+ * at 64 (0 free, 1 being made, 2 ready, 3 removed: only ready entries
+ * are objects); u32 kind at 68 (1 Value, 2 Array, 3 Lock or RLock, 17
+ * Condition, 18 Semaphore, 19 Event, 20 Barrier, 21 Queue); u32 lock
+ * kind at 72 (0 raw, 1 SCT_LOCK, 2 SCT_RLOCK); u32 format length at 76;
+ * u64 data offset at 80 (from the space's start); u64 lock offset at 88
+ * (0 for none); u64 element count at 96 (0 for a Value); u64 element
+ * size at 104; u64 alignment at 112; u64 FNV-1a hash of the whole format
+ * at 120; the format's first 127 bytes at 128, NUL-padded. The format of
+ * a Value or Array is its type's PEP 3118 format (sct_type_format): a
+ * typecode (c b B h H i I l L q Q f d; 'w' for a 4-byte wchar_t), or
+ * T{...} of fields "code:name:", each code possibly with an element count
+ * "(n)" before it, a nested T{...} for a struct field, and "x" / "Nx" for
+ * padding bytes, so every field's offset follows from the string; for
+ * waiting primitives it is the parameters that fix their layout. A lock's
+ * state is sct's own: take it through libsct (sct_space_object_lock).
+ * sct_space_offset gives an object's offset, so other languages need no
+ * copy of the struct.
  * @{
  */
 
@@ -1181,6 +1196,17 @@ SCT_EXTERN int sct_space_remove(sct_space_t *space, const char *name);
  */
 SCT_EXTERN int sct_space_offset(sct_space_t *space, const char *name,
                                 size_t *data, size_t *lock);
+
+/**
+ * The lock of the Value, Array or lock named @p name, whatever its type:
+ * for programs (and other languages) that read the object's bytes
+ * themselves and must hold sct's lock while they do. Freed with
+ * sct_lock_free; valid while the space is open.
+ * @return 0; SCT_EINVAL; SCT_ENOENT; SCT_ENOLOCK (a raw object);
+ * SCT_ETYPE (a waiting primitive: use its own functions).
+ */
+SCT_EXTERN int sct_space_object_lock(sct_space_t *space, const char *name,
+                                     sct_lock_t **out);
 
 /** A listing callback: non-zero stops the listing and is returned. */
 typedef int (*sct_space_list_fn)(const char *name, void *ctx);

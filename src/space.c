@@ -556,6 +556,30 @@ int sct_space_offset(sct_space_t *space, const char *name, size_t *data,
   return e ? 0 : SCT_ENOENT;
 }
 
+int sct_space_object_lock(sct_space_t *space, const char *name,
+                          sct_lock_t **out) {
+  space_entry_t *e = NULL;
+  int rc = space_check(space);
+  if (rc == 0 && !out)
+    rc = SCT_EINVAL;
+  if (rc != 0 || (rc = find_locked(space, name, &e)) != 0)
+    return rc;
+  uint32_t kind = e ? e->kind : 0, lock_kind = e ? e->lock_kind : 0;
+  uint64_t at = e ? e->lock_offset : 0;
+  unlock_space(space);
+  if (!e)
+    return SCT_ENOENT;
+  if (kind >= KIND_SYNC)
+    return sct__detail(SCT_ETYPE,
+                       "space object '%s' is a %s: use its own functions", name,
+                       kind_name(kind));
+  if (at == 0)
+    return SCT_ENOLOCK; /* a raw Value or Array */
+  return sct__lock_adopt(out, (sct_lock_kind_t)lock_kind,
+                         (sct__lockstate_t *)(void *)((char *)space->header +
+                                                      at));
+}
+
 int sct_space_list(sct_space_t *space, sct_space_list_fn fn, void *ctx) {
   int rc = space_check(space);
   if (rc == 0 && !fn)

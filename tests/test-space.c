@@ -273,6 +273,19 @@ static void test_bad_inputs(void) {
 
 /* ---- objects in one process, through two handles ---- */
 
+typedef struct try_obj {
+  sct_obj_t *obj;
+  int *rc;
+} try_obj_t;
+
+/* Tries @p arg's object's lock at once, from a thread of its own. */
+static void try_acquire_obj(void *arg) {
+  try_obj_t *t = arg;
+  *t->rc = sct_obj_acquire(t->obj, 0);
+  if (*t->rc == 0)
+    (void)sct_obj_release(t->obj);
+}
+
 static void test_objects(void) {
   const char *name = unique("space-objects");
   sct_space_t *a, *b;
@@ -327,6 +340,33 @@ static void test_objects(void) {
   CU_ASSERT(data % 8 == 0 && data >= 256);
   ASSERT_OK(sct_space_offset(b, "point", &data, &lock));
   CU_ASSERT(lock != 0);
+
+  /* An object's lock by name alone, whatever its type: the same lock. */
+  sct_lock_t *by_name;
+  ASSERT_OK(sct_space_object_lock(b, "point", &by_name));
+  ASSERT_OK(sct_lock_acquire(by_name, 0));
+  int other_rc = -100; /* another thread (the lock is an RLock) */
+  try_obj_t attempt = {p1, &other_rc};
+  CU_ASSERT_EQUAL(test_thread_run(try_acquire_obj, &attempt), 0);
+  ASSERT_RC(other_rc, SCT_ETIMEDOUT); /* held through the lock by name */
+  ASSERT_OK(sct_lock_release(by_name));
+  ASSERT_OK(sct_lock_free(by_name));
+  ASSERT_OK(sct_space_object_lock(b, "guard", &by_name)); /* a lock itself */
+  ASSERT_OK(sct_lock_acquire(by_name, 0));
+  ASSERT_RC(sct_lock_acquire(l2, 0), SCT_ETIMEDOUT); /* the same Lock */
+  ASSERT_OK(sct_lock_release(by_name));
+  ASSERT_OK(sct_lock_free(by_name));
+  ASSERT_RC(sct_space_object_lock(b, "counts", &by_name), SCT_ENOLOCK);
+  ASSERT_RC(sct_space_object_lock(b, "nothing", &by_name), SCT_ENOENT);
+  ASSERT_RC(sct_space_object_lock(b, "point", NULL), SCT_EINVAL);
+  ASSERT_RC(sct_space_object_lock(NULL, "point", &by_name), SCT_EINVAL);
+  sct_queue_t *queue;
+  ASSERT_OK(sct_space_queue(a, "jobs", SCT_SPACE_CREATE, type_of('q'), 4, 0,
+                            &queue));
+  ASSERT_RC(sct_space_object_lock(b, "jobs", &by_name), SCT_ETYPE);
+  ASSERT_DETAIL("'jobs' is a Queue");
+  ASSERT_OK(sct_queue_free(queue));
+  ASSERT_OK(sct_space_remove(a, "jobs"));
   ASSERT_OK(sct_space_remove(a, "counts"));
   sct_obj_t *gone;
   ASSERT_RC(
