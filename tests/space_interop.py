@@ -10,12 +10,13 @@ PEP 3118 formats) to read objects without a hand-written copy of a struct.
 """
 import ctypes
 import os
-import re
-import struct
 import subprocess
 import sys
 import threading
-from multiprocessing import resource_tracker, shared_memory
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "python"))
+import sct_space  # noqa: E402  (the module users get: python/sct_space.py)
 
 LIB, TESTS = sys.argv[1], sys.argv[2]
 sct = ctypes.CDLL(LIB)
@@ -46,69 +47,22 @@ def typecode(code):
     return t
 
 
-def attach(name):
-    """Maps the space's segment. Python's resource tracker would unlink a
-    segment it did not create when this process ends (Python < 3.13 has
-    no track=False): unregister it."""
-    shm = shared_memory.SharedMemory(name=f"sct.space.{name}")
-    resource_tracker.unregister(shm._name, "shared_memory")
-    return shm
-
-
-def directory(buf):
-    """Name -> (state, offset, lock offset, n, format) from the layout."""
-    slots, = struct.unpack_from("=I", buf, 16)
-    dir_off, = struct.unpack_from("=Q", buf, 32)
-    found = {}
-    for i in range(slots):
-        e = dir_off + 256 * i
-        state, = struct.unpack_from("=I", buf, e + 64)
-        if state != 2:  # READY
-            continue
-        name = bytes(buf[e:e + 64]).split(b"\0")[0].decode()
-        flen, = struct.unpack_from("=I", buf, e + 76)
-        off, lock, n = struct.unpack_from("=QQQ", buf, e + 80)
-        fmt = bytes(buf[e + 128:e + 128 + flen]).decode()
-        found[name] = (off, lock, n, fmt)
-    return found
-
-
-CTYPES = {"b": ctypes.c_int8, "B": ctypes.c_uint8, "h": ctypes.c_int16,
-          "H": ctypes.c_uint16, "i": ctypes.c_int32, "I": ctypes.c_uint32,
-          "l": ctypes.c_long, "L": ctypes.c_ulong, "q": ctypes.c_int64,
-          "Q": ctypes.c_uint64, "f": ctypes.c_float, "d": ctypes.c_double,
-          "c": ctypes.c_char}
-
-
-def ctype_of(fmt):
-    """A ctypes type for a PEP 3118 format as sct writes it."""
-    if fmt in CTYPES:
-        return CTYPES[fmt]
-    inner = re.fullmatch(r"T\{(.*)\}", fmt).group(1)
-    fields, pad = [], 0
-    for m in re.finditer(r"(\d*)x|(?:\((\d+)\))?([A-Za-z]):(\w+):", inner):
-        if m.group(3) is None:
-            fields.append((f"_pad{pad}", ctypes.c_char * int(m.group(1) or 1)))
-            pad += 1
-        else:
-            t = CTYPES[m.group(3)]
-            fields.append((m.group(4), t * int(m.group(2)) if m.group(2) else t))
-    return type("S", (ctypes.Structure,), {"_fields_": fields})
-
-
 def main():
     name = f"sct-test-py-{os.getpid()}"
     check(helper("make", name), "helper make")
-    shm = attach(name)
-    entries = directory(shm.buf)
-    # A struct read through its format alone.
-    off, _, _, fmt = entries["p"]
-    assert fmt == "T{i:x:4xd:y:}", fmt
-    p = ctype_of(fmt).from_buffer(shm.buf, off)
+    shm = sct_space.Space(name, LIB)
+    # A struct read through its format alone (sct_space.py parses it).
+    assert shm.entry("p").format == "T{i:x:4xd:y:}", shm.entry("p").format
+    p = shm.view("p")
     assert (p.x, p.y) == (7, 2.5), (p.x, p.y)
+    assert sct_space.to_python(p) == (7, 2.5)
     del p
-    off, _, n, fmt = entries["counts"]
-    assert list(shm.buf[off:off + 8 * n].cast(fmt)) == [10, 20, 30, 40]
+    counts = shm.view("counts")
+    assert sct_space.to_python(counts) == [10, 20, 30, 40]
+    del counts
+    # sct's lock taken through the module, by name alone.
+    with shm.lock("counter") as held:
+        assert not held.owner_died
 
     # The counter, incremented by C and Python at once under sct's lock.
     space = P()
