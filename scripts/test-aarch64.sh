@@ -23,22 +23,15 @@ if [ -n "$need" ]; then
 fi
 scripts/build-cunit.sh build/cunit-aarch64 aarch64-linux-gnu-gcc aarch64-linux-gnu-ar
 
-misc=/proc/sys/fs/binfmt_misc
-entry=$misc/sct-qemu-aarch64
-cannot() {
-  echo "test-aarch64: cannot register qemu with binfmt_misc ($1): not run"
-  [ "${SCT_TEST_NO_SKIP:-0}" = 1 ] && exit 1
-  exit 0
-}
-if [ ! -e "$misc/qemu-aarch64" ] && [ ! -e "$entry" ]; then
-  [ -e "$misc/register" ] || $sudo mount -t binfmt_misc binfmt_misc "$misc" ||
-    cannot "binfmt_misc not mounted"
-  # An aarch64 ELF executable: e_ident, e_type 2 (EXEC) or 3 (DYN, masked
-  # by 0xfe), e_machine 183 (0xb7).
-  printf '%s' ':sct-qemu-aarch64:M::\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7\x00:\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff:/usr/bin/qemu-aarch64:' |
-    $sudo tee "$misc/register" >/dev/null || cannot "registration refused"
-  trap 'echo -1 | $sudo tee "$entry" >/dev/null' EXIT
-fi
+. scripts/qemu-binfmt.sh
+# An aarch64 ELF executable: e_ident, e_type 2 (EXEC) or 3 (DYN, masked by
+# 0xfe), e_machine 183 (0xb7). (A registration qemu's own package made
+# serves as well.)
+[ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] ||
+  qemu_binfmt sct-qemu-aarch64 \
+    '\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7\x00' \
+    '\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff' \
+    /usr/bin/qemu-aarch64
 # qemu-aarch64 started by binfmt_misc finds the target's libraries here.
 export QEMU_LD_PREFIX=/usr/aarch64-linux-gnu
 

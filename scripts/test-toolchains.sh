@@ -20,6 +20,24 @@ fi
 mkdir -p build/i386-asm
 ln -sfn /usr/include/x86_64-linux-gnu/asm build/i386-asm/asm
 m32="-m32 -idirafter $top/build/i386-asm"
+# Some kernels run 64-bit programs only (ia32_emulation off: an i386
+# program's execve fails with ENOEXEC): there qemu-i386 runs them,
+# registered with binfmt_misc for the run, spawned children included.
+printf 'int main(void) { return 0; }\n' >build/i386-asm/probe.c
+# shellcheck disable=SC2086
+gcc $m32 build/i386-asm/probe.c -o build/i386-asm/probe
+if ! build/i386-asm/probe 2>/dev/null; then
+  echo "test-toolchains: this kernel does not run i386 programs: qemu-i386 runs them"
+  command -v qemu-i386 >/dev/null 2>&1 || scripts/install-deps.sh qemu-i386=qemu-user
+  . scripts/qemu-binfmt.sh
+  # An i386 ELF executable: e_ident (32-bit, little endian), e_type 2 or 3,
+  # e_machine 3.
+  qemu_binfmt sct-qemu-i386 \
+    '\x7fELF\x01\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x03\x00' \
+    '\xff\xff\xff\xff\xff\xfe\xfe\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff' \
+    "$(command -v qemu-i386)"
+  build/i386-asm/probe || { echo "test-toolchains: i386 programs still do not run"; exit 1; }
+fi
 # shellcheck disable=SC2086
 scripts/build-cunit.sh build/cunit-i386 gcc ar $m32
 scripts/build-cunit.sh build/cunit-musl musl-gcc ar
