@@ -40,6 +40,21 @@ static void robust_unlock(void *arg) {
   pthread_mutex_unlock(arg);
 }
 
+/* ---- the anchor of the speed target: a bare compare-and-swap spin lock
+ * (no owner, no death detection, no sleeping), through the same harness
+ * (the indirect call costs it what it costs sct) ---- */
+
+static void cas_lock(void *arg) {
+  atomic_int *word = arg;
+  int expected = 0;
+  while (!atomic_compare_exchange_weak_explicit(
+      word, &expected, 1, memory_order_acquire, memory_order_relaxed))
+    expected = 0;
+}
+static void cas_unlock(void *arg) {
+  atomic_store_explicit((atomic_int *)arg, 0, memory_order_release);
+}
+
 static pthread_mutex_t *robust_mutex(void) {
   pthread_mutex_t *m = shared_memory(sizeof *m);
   pthread_mutexattr_t a;
@@ -66,8 +81,13 @@ static sct_obj_t *value_with(sct_lock_kind_t kind) {
 static void uncontended(const bench_opts_t *o, const lock_ops_t *raw) {
   const sct_lock_kind_t kinds[2] = {SCT_RLOCK, SCT_LOCK};
   const char *names[2] = {"uncontended_rlock_incr", "uncontended_lock_incr"};
+  const char *vs_cas[2] = {"uncontended_rlock_vs_cas", "uncontended_lock_vs_cas"};
   double raw_ns = time_uncontended(o, raw);
   report("uncontended_robust_mutex_incr", raw_ns, "ns");
+  atomic_int *word = shared_memory(sizeof *word);
+  lock_ops_t cas = {"cas", cas_lock, cas_unlock, word, raw->counter};
+  double cas_ns = time_uncontended(o, &cas);
+  report("uncontended_cas_spin_incr", cas_ns, "ns");
   for (int k = 0; k < 2; k++) {
     sct_obj_t *v = value_with(kinds[k]);
     lock_ops_t ops = {names[k], sct_obj_lock, sct_obj_unlock, v,
@@ -75,6 +95,7 @@ static void uncontended(const bench_opts_t *o, const lock_ops_t *raw) {
     double ns = time_uncontended(o, &ops);
     report(names[k], ns, "ns");
     report_ratio(names[k], ns / raw_ns);
+    report_ratio(vs_cas[k], ns / cas_ns);
     sct_obj_free(v);
   }
 }
