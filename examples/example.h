@@ -37,6 +37,16 @@ static inline int start_option(int argc, char **argv, int *i) {
   return 0;
 }
 
+/* For the examples whose only option is --start: applies it, or prints
+ * the usage of program @p name and exits with 2. */
+static inline void start_option_only(int argc, char **argv, const char *name) {
+  int i = 1;
+  if (start_option(argc, argv, &i) != 0 || i != argc) {
+    fprintf(stderr, "usage: %s [--start fork|spawn]\n", name);
+    exit(2);
+  }
+}
+
 /* Starts @p target with @p args; the process, or stops the program. */
 static inline sct_process_t *start(const char *target, const sct_arg_t *args,
                                    size_t nargs) {

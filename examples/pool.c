@@ -126,11 +126,7 @@ static int all_done(const pool_t *p) {
 int main(int argc, char **argv) {
   static const sct_target_t targets[] = {{"worker", worker}};
   check(sct_main(argc, argv, targets, 1), "sct_main");
-  int i = 1;
-  if (start_option(argc, argv, &i) != 0 || i != argc) {
-    fprintf(stderr, "usage: pool [--start fork|spawn]\n");
-    return 2;
-  }
+  start_option_only(argc, argv, "pool");
   const sct_type_t *q;
   check(sct_type_from_code('q', &q), "type");
   pool_t p;

@@ -61,11 +61,7 @@ static int run_slice(const sct_args_t *args) {
 int main(int argc, char **argv) {
   static const sct_target_t targets[] = {{"slice", run_slice}};
   check(sct_main(argc, argv, targets, 1), "sct_main");
-  int i = 1;
-  if (start_option(argc, argv, &i) != 0 || i != argc) {
-    fprintf(stderr, "usage: stencil [--start fork|spawn]\n");
-    return 2;
-  }
+  start_option_only(argc, argv, "stencil");
   const sct_type_t *c_double;
   check(sct_type_from_code('d', &c_double), "double");
   static double start_state[CELLS];

@@ -639,6 +639,7 @@ SCT_EXTERN int sct_queue_lost(const sct_queue_t *queue, uint64_t *out);
 /**
  * How many processes died inside the queue (in a put or a get, holding
  * its lock), in @p out: each was repaired by the next caller.
+ * @return 0; SCT_EINVAL (NULL); SCT_ESTATE (freed); SCT_ETYPE (not a Queue).
  */
 SCT_EXTERN int sct_queue_deaths(const sct_queue_t *queue, uint64_t *out);
 /**

@@ -396,11 +396,7 @@ int sct__add_size(size_t a, size_t b, size_t *out);
 
 /* Records what the error @p code was about, printf style, for
  * sct_last_detail (error.c); returns @p code. */
-#if defined(__MINGW32__)
-__attribute__((format(gnu_printf, 2, 3))) /* mingw's C99 printf */
-#elif defined(__GNUC__) || defined(__clang__)
-__attribute__((format(printf, 2, 3)))
-#endif
+SCT__PRINTF_LIKE(2, 3)
 int sct__detail(int code, const char *format, ...);
 
 /* FNV-1a of @p n bytes (typeformat.c). */

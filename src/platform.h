@@ -17,9 +17,17 @@
 #if defined(_MSC_VER)
 #define SCT__THREAD_LOCAL __declspec(thread)
 #define SCT__NOINLINE __declspec(noinline)
+#define SCT__PRINTF_LIKE(format_arg, first_arg)
 #else
 #define SCT__THREAD_LOCAL _Thread_local
 #define SCT__NOINLINE __attribute__((noinline))
+#if defined(__MINGW32__) /* mingw's C99 printf (__USE_MINGW_ANSI_STDIO) */
+#define SCT__PRINTF_LIKE(format_arg, first_arg)                                \
+  __attribute__((format(gnu_printf, format_arg, first_arg)))
+#else
+#define SCT__PRINTF_LIKE(format_arg, first_arg)                                \
+  __attribute__((format(printf, format_arg, first_arg)))
+#endif
 #endif
 
 /* ---- errors (error.c) ---- */

@@ -85,6 +85,7 @@ static void test_bad_inputs(void) {
   ASSERT_RC(sct_queue_join(queue, 0), SCT_ETYPE);
   ASSERT_RC(sct_queue_size(queue, NULL), SCT_EINVAL);
   ASSERT_RC(sct_queue_lost(queue, NULL), SCT_EINVAL);
+  ASSERT_RC(sct_queue_deaths(queue, NULL), SCT_EINVAL);
   ASSERT_OK(sct_queue_free(queue));
   ASSERT_OK(sct_queue_new(&queue, type_of('q'), 2, SCT_QUEUE_JOINABLE));
   ASSERT_RC(sct_queue_task_done(queue), SCT_ESTATE);
