@@ -9,13 +9,12 @@
 #define _GNU_SOURCE
 #include "test.h"
 
+#include "commands.h"
+
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <pthread.h>
-#include <pwd.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +24,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
 
 #define COUNT_PER_WORKER 200000
 #define SQUAT_USER "sct-squatter"
@@ -50,36 +47,6 @@ static const char *unique(const char *base, char *buf, size_t cap) {
 static void shm_file(const char *space, const char *name, char *buf,
                      size_t cap) {
   snprintf(buf, cap, "/dev/shm/sct.%s.%s", space, name);
-}
-
-static void self_exe(char *buf, size_t cap) {
-  ssize_t n = readlink("/proc/self/exe", buf, cap - 1);
-  buf[n > 0 ? n : 0] = '\0';
-}
-
-/* Runs @p argv (PATH searched) and returns its exit status, minus the
- * signal that killed it, or -1000 when it could not start. */
-static int run_command(char *const argv[]) {
-  pid_t pid;
-  int status;
-  if (posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ) != 0)
-    return -1000;
-  if (waitpid(pid, &status, 0) != pid)
-    return -1000;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-}
-
-static pid_t start_command(char *const argv[]) {
-  pid_t pid;
-  return posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ) == 0 ? pid
-                                                                     : -1;
-}
-
-static int wait_command(pid_t pid) {
-  int status;
-  if (pid < 0 || waitpid(pid, &status, 0) != pid)
-    return -1000;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
 }
 
 /* Polls @p field until it is @p want, at most 10 s. */
@@ -655,49 +622,6 @@ static void test_widened_permissions(void) {
   ASSERT_OK(sct_segment_unlink(name));
 }
 
-/* The second user, made once (CI runs as root). */
-static int squatter(uid_t *uid, gid_t *gid) {
-  struct passwd *pw = getpwnam(SQUAT_USER);
-  if (!pw) {
-    char *const add[] = {"useradd",           "--system",
-                         "--no-create-home",  "--shell",
-                         "/usr/sbin/nologin", SQUAT_USER,
-                         NULL};
-    if (run_command(add) != 0)
-      return 0;
-    pw = getpwnam(SQUAT_USER);
-  }
-  if (!pw)
-    return 0;
-  *uid = pw->pw_uid;
-  *gid = pw->pw_gid;
-  return 1;
-}
-
-/* Runs the squat helper as @p uid from a copy of this program that the
- * other user may execute. */
-static pid_t start_as(uid_t uid, gid_t gid, const char *exe,
-                      const char *lock_name, const char *seg_name) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (setgroups(0, NULL) != 0 || setgid(gid) != 0 || setuid(uid) != 0)
-      _exit(40);
-    execl(exe, exe, "--helper", "identity", "squat", lock_name, seg_name,
-          (char *)NULL);
-    _exit(41);
-  }
-  return pid;
-}
-
-/* Copies this program where another user can run it. */
-static int copy_self(char *copy, size_t cap) {
-  char exe[4096];
-  self_exe(exe, sizeof exe);
-  snprintf(copy, cap, "/tmp/sct-test-exe-%ld", test_pid());
-  char *const cp[] = {"cp", exe, copy, NULL};
-  return run_command(cp) == 0 && chmod(copy, 0755) == 0;
-}
-
 /*
  * Another user creates the names first and makes them world-writable:
  * they are refused unless asked for; asked for, the lock works across
@@ -710,7 +634,8 @@ static void test_squatted_names(void) {
   sct_lock_t *lock = NULL;
   sct_segment_t *seg = NULL;
   unsigned count = 0;
-  if (geteuid() != 0 || !squatter(&uid, &gid) || !copy_self(copy, sizeof copy)) {
+  if (geteuid() != 0 || !test_user(SQUAT_USER, &uid, &gid) ||
+      !copy_self(copy, sizeof copy)) {
     test_skip("squatted names", "needs root to add and become a second user");
     return;
   }
@@ -718,7 +643,9 @@ static void test_squatted_names(void) {
   unique("squatseg", seg_name, sizeof seg_name);
   (void)sct_lock_unlink_named(lock_name);
   (void)sct_segment_unlink(seg_name);
-  pid_t pid = start_as(uid, gid, copy, lock_name, seg_name);
+  char *const argv[] = {copy,       "--helper", "identity", "squat",
+                        lock_name, seg_name,   NULL};
+  pid_t pid = start_as(uid, gid, copy, argv);
   int rc = SCT_ENOENT;
   for (int i = 0; i < 5000 && rc == SCT_ENOENT; i++, sleep_ms(1))
     rc = sct_lock_open_named(&lock, lock_name);

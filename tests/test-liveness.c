@@ -12,11 +12,17 @@
 #define _GNU_SOURCE
 #include "test.h"
 
+#include "commands.h"
+
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -291,6 +297,123 @@ static void test_destructor_after_thread_exit(void) {
   ASSERT_OK(sct_lock_free(late_rlock));
 }
 
+/* ---- the liveness file's name squatted by another user ---- */
+
+#define VICTIM_USER "sct-victim"
+#define SQUAT_USER "sct-squatter"
+
+/* victim fallback|none: run as the victim, whose liveness file name
+ * another user holds. With its runtime directory (fallback) it registers
+ * there: a forked holder, killed, is reported dead. Without one (none)
+ * it is refused, clearly. */
+static int victim_helper(const char *mode) {
+  sct_lock_t *lock;
+  sct_obj_t *flag;
+  char path[64];
+  int with_fallback = strcmp(mode, "fallback") == 0;
+  if (sct_lock_new(&lock, SCT_LOCK) != 0 ||
+      sct_rawvalue_new(&flag, type_of('q'), NULL) != 0)
+    return 20;
+  int rc = sct_lock_acquire(lock, 0);
+  if (!with_fallback)
+    return rc == SCT_EACCES ? 0 : 21;
+  if (rc != 0)
+    return 22; /* SCT_EACCES: the squatted name took sct down */
+  snprintf(path, sizeof path, "/run/user/%u/sct.live", (unsigned)geteuid());
+  if (access(path, F_OK) != 0 || sct_lock_release(lock) != 0)
+    return 23;
+  /* A helper runs without sct_main: the holder is a plain fork. */
+  pid_t holder = fork();
+  if (holder == 0) {
+    if (sct_lock_acquire(lock, SCT_INFINITE) == 0)
+      (void)sct_value_set_i64(flag, 1);
+    sleep_forever();
+  }
+  if (holder < 0 || !wait_for_flag(flag, 1))
+    return 24;
+  if (sct_lock_acquire(lock, 300) != SCT_ETIMEDOUT)
+    return 25; /* alive, in the fallback file: not dead */
+  if (kill(holder, SIGKILL) != 0 || wait_command(holder) != -SIGKILL)
+    return 26;
+  if (sct_lock_acquire(lock, 5000) != SCT_EOWNERDEAD)
+    return 27;
+  return sct_lock_release(lock) == 0 ? 0 : 28;
+}
+
+static int liveness_helper(int argc, char **argv) {
+  int rc = argc == 2 && strcmp(argv[0], "victim") == 0 ? victim_helper(argv[1])
+                                                      : 2;
+  fflush(NULL);
+  _exit(rc);
+}
+
+/* Makes /dev/shm/sct.live.<victim> first, as the squatter, open to all. */
+static int squat_liveness_file(uid_t victim, uid_t squatter) {
+  char path[64];
+  snprintf(path, sizeof path, "/dev/shm/sct.live.%u", (unsigned)victim);
+  (void)unlink(path);
+  int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  if (fd < 0)
+    return 0;
+  int ok = fchown(fd, squatter, squatter) == 0 && fchmod(fd, 0666) == 0;
+  close(fd);
+  return ok;
+}
+
+/* The victim's runtime directory, as logind makes it (@p make), or none.
+ * Returns whether it existed before. */
+static int runtime_dir(uid_t uid, gid_t gid, int make, char *dir, size_t cap) {
+  struct stat st;
+  char file[128];
+  snprintf(dir, cap, "/run/user/%u", (unsigned)uid);
+  snprintf(file, sizeof file, "%s/sct.live", dir);
+  (void)unlink(file);
+  int existed = stat(dir, &st) == 0;
+  if (make && !existed) {
+    (void)mkdir("/run/user", 0755);
+    if (mkdir(dir, 0700) != 0 || chown(dir, uid, gid) != 0)
+      return -1;
+  }
+  if (!make && existed)
+    (void)rmdir(dir);
+  return existed;
+}
+
+static int run_victim(uid_t uid, gid_t gid, const char *copy,
+                      const char *mode) {
+  char *const argv[] = {(char *)copy, "--helper", "liveness", "victim",
+                        (char *)mode, NULL};
+  return wait_command(start_as(uid, gid, copy, argv));
+}
+
+/* Another user made the victim's liveness file first (anyone may create
+ * any name in /dev/shm, and its sticky bit keeps the victim from
+ * removing it). The old code refused every lock of the victim with
+ * SCT_EACCES for good; now the victim registers in its runtime
+ * directory, and only a victim without one is refused. */
+static void test_squatted_liveness_file(void) {
+  uid_t victim, squatter;
+  gid_t victim_gid, squatter_gid;
+  char copy[128], dir[64], shm[64];
+  if (geteuid() != 0 || !test_user(VICTIM_USER, &victim, &victim_gid) ||
+      !test_user(SQUAT_USER, &squatter, &squatter_gid) ||
+      !copy_self(copy, sizeof copy)) {
+    test_skip("squatted liveness file", "needs root to add and become users");
+    return;
+  }
+  CU_ASSERT_FATAL(squat_liveness_file(victim, squatter));
+  int existed = runtime_dir(victim, victim_gid, 1, dir, sizeof dir);
+  CU_ASSERT_FATAL(existed >= 0);
+  CU_ASSERT_EQUAL(run_victim(victim, victim_gid, copy, "fallback"), 0);
+  (void)runtime_dir(victim, victim_gid, 0, dir, sizeof dir);
+  CU_ASSERT_EQUAL(run_victim(victim, victim_gid, copy, "none"), 0);
+  if (existed)
+    (void)runtime_dir(victim, victim_gid, 1, dir, sizeof dir);
+  snprintf(shm, sizeof shm, "/dev/shm/sct.live.%u", (unsigned)victim);
+  CU_ASSERT_EQUAL(unlink(shm), 0);
+  unlink(copy);
+}
+
 static CU_TestInfo tests[] = {
     {"file replaced under a live holder", test_file_replaced},
     {"released slot of a live holder not reused",
@@ -298,6 +421,7 @@ static CU_TestInfo tests[] = {
     {"fork during a thread's registration",
      test_fork_during_thread_registration},
     {"destructor after the thread's own", test_destructor_after_thread_exit},
+    {"liveness file squatted by another user", test_squatted_liveness_file},
     CU_TEST_INFO_NULL};
 
 static const sct_target_t targets[] = {
@@ -306,4 +430,5 @@ static const sct_target_t targets[] = {
 };
 
 const test_suite_t suite_liveness = {"liveness", tests, targets,
-                                     sizeof targets / sizeof targets[0], NULL};
+                                     sizeof targets / sizeof targets[0],
+                                     liveness_helper};

@@ -38,8 +38,10 @@
  * in it (systemd's RemoveIPC, cleanup scripts): the next registration
  * makes a new file, whose slots start at random generations, and a
  * generation a slot never gave in this file tells a waiter that the owner
- * registered elsewhere: alive. The rule throughout: when the answer is
- * unsure, the owner is alive.
+ * registered elsewhere: alive. A name squatted by another user is not
+ * used: the owner registers in its runtime directory instead (see
+ * open_fallback). The rule throughout: when the answer is unsure, the
+ * owner is alive.
  */
 #define _GNU_SOURCE
 #include "liveness.h"
@@ -124,9 +126,10 @@ static int trusted(int fd, uint32_t uid) {
          (uint32_t)st.st_uid == uid && (st.st_mode & 022) == 0;
 }
 
-/* Opens the caller's own file for registering, creating it readable by
- * all (other users' waiters may need to ask) and writable by its user. */
-static int open_own(uint32_t uid, int *out) {
+/* Opens the user's own file in the shm filesystem for registering,
+ * creating it readable by all (other users' waiters may need to ask) and
+ * writable by its user. SCT_EACCES when the name is another user's. */
+static int open_own_shm(uint32_t uid, int *out) {
   char name[64];
   file_name(name, uid);
   int fd = shm_open(name, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -139,6 +142,54 @@ static int open_own(uint32_t uid, int *out) {
     (void)fchmod(fd, 0644);
   if (!trusted(fd, uid)) {
     close(fd);
+    sct__set_os_error(EACCES);
+    return SCT_EACCES;
+  }
+  *out = fd;
+  return 0;
+}
+
+/*
+ * The fallback when another user squatted the name in the shm filesystem
+ * (anyone may create any name there, and its sticky bit keeps the victim
+ * from removing it): a file in the user's runtime directory
+ * /run/user/<uid>, which only the user (and root) can write. The path
+ * follows from the uid alone, so every waiter finds it. Its price: the
+ * directory is closed to other users, whose waiters then cannot ask and
+ * take such an owner for alive (a death they wait out, never two
+ * holders); and a user without a runtime directory (no login session,
+ * no lingering) has no fallback and is refused with SCT_EACCES.
+ */
+static void fallback_dir(char *buf, uint32_t uid) {
+  format_path(buf, "/run/user/", uid, "");
+}
+
+static int open_fallback(uint32_t uid, int flags) {
+  char dir[64], path[64];
+  struct stat st;
+  fallback_dir(dir, uid);
+  /* The directory must be the user's and closed to others' writes, or
+   * somebody else could replace the file in it. */
+  if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
+      (uint32_t)st.st_uid != uid || (st.st_mode & 022) != 0)
+    return -1;
+  format_path(path, "/run/user/", uid, "/sct.live");
+  int fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd >= 0 && !trusted(fd, uid)) {
+    close(fd);
+    fd = -1;
+  }
+  return fd;
+}
+
+/* Opens the caller's own file for registering: the shm name, or, when
+ * another user holds that name, the fallback. */
+static int open_own(uint32_t uid, int *out) {
+  int rc = open_own_shm(uid, out);
+  if (rc != SCT_EACCES)
+    return rc;
+  int fd = open_fallback(uid, O_RDWR | O_CREAT);
+  if (fd < 0) {
     sct__set_os_error(EACCES);
     return SCT_EACCES;
   }
@@ -377,13 +428,33 @@ static int same_file(int a, int b) {
 }
 #endif
 
+/* The answers of the files asked, combined: the owner's own record
+ * decides (alive if any file says so); otherwise a later generation says
+ * gone, and nothing else does. */
+typedef struct verdict {
+  int own_alive, own_gone, later;
+} verdict_t;
+
+static void note_answer(verdict_t *v, answer_t a, const live_record_t *rec,
+                        live_record_t *own) {
+  if (a == OWN_ALIVE || (a == OWN_GONE && !v->own_alive))
+    *own = *rec; /* the owner's record: a live one preferred */
+  if (a == OWN_ALIVE)
+    v->own_alive = 1;
+  else if (a == OWN_GONE)
+    v->own_gone = 1;
+  else if (a == LATER)
+    v->later = 1;
+}
+
 /*
  * Asks about @p who: 1 alive, 0 gone, and its record in @p rec when it
- * is the owner's own. The file under the name is asked, and @p known_fd
- * too (a file this process registered in, or -1) when the name now
- * leads elsewhere: owners registered before the file was replaced are
- * found there. The owner's own record decides; otherwise a later
- * generation says gone, and nothing else does.
+ * is the owner's own. The file under the name is asked; @p known_fd too
+ * (a file this process registered in, or -1) when the name now leads
+ * elsewhere: owners registered before the file was replaced are found
+ * there; and the fallback file when the name said nothing of the owner
+ * itself (a squatted name, or one made again after the owner registered
+ * in the fallback).
  */
 static int ask(sct__ident_t who, int known_fd, live_record_t *rec) {
   memset(rec, 0, sizeof *rec);
@@ -392,23 +463,28 @@ static int ask(sct__ident_t who, int known_fd, live_record_t *rec) {
   (void)known_fd;
   return 1;
 #else
-  live_record_t other;
-  answer_t by_name = UNKNOWN, by_known = UNKNOWN;
-  int fd = open_for_asking(ident_uid(who));
+  live_record_t found;
+  verdict_t v = {0, 0, 0};
+  uint32_t uid = ident_uid(who);
+  int fd = open_for_asking(uid);
   if (fd >= 0)
-    by_name = ask_file(fd, who, rec);
-  if (known_fd >= 0 && trusted(known_fd, ident_uid(who)) &&
+    note_answer(&v, ask_file(fd, who, &found), &found, rec);
+  if (known_fd >= 0 && trusted(known_fd, uid) &&
       (fd < 0 || !same_file(fd, known_fd)))
-    by_known = ask_file(known_fd, who, &other);
+    note_answer(&v, ask_file(known_fd, who, &found), &found, rec);
   if (fd >= 0)
     close(fd);
-  if (by_name == OWN_ALIVE || by_known == OWN_ALIVE)
+  if (!v.own_alive && !v.own_gone) {
+    int fallback = open_fallback(uid, O_RDONLY);
+    if (fallback >= 0) {
+      if (known_fd < 0 || !same_file(fallback, known_fd))
+        note_answer(&v, ask_file(fallback, who, &found), &found, rec);
+      close(fallback);
+    }
+  }
+  if (v.own_alive)
     return 1;
-  if (by_known == OWN_GONE && by_name != OWN_GONE)
-    *rec = other;
-  if (by_name == OWN_GONE || by_known == OWN_GONE)
-    return 0;
-  return by_name != LATER && by_known != LATER;
+  return !v.own_gone && !v.later;
 #endif
 }
 
