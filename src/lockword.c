@@ -111,9 +111,46 @@ int sct__lockstate_valid(const sct__lockstate_t *s) {
   return s->kind == SCT_RLOCK;
 }
 
-static int took(sct__lockstate_t *s, int rc) {
-  if (s->kind == SCT_RLOCK)
+/*
+ * The RLocks the calling thread holds under identity `who`. An identity
+ * comes round after SCT__LIVE_GENERATIONS registrations in one slot
+ * (posix/liveness.c; a server starting a thousand threads a second gets
+ * there in about 25 days), and an RLock left by a dead thread with the
+ * same identity would then look like the caller's own: a re-entry
+ * without SCT_EOWNERDEAD, two holders. A thread that holds no RLock
+ * under its identity cannot be re-entering, so that word is the dead
+ * predecessor's. (A thread holding other RLocks at that moment is not
+ * told: the repeat is then taken for a re-entry, as before. Counting per
+ * identity rather than keeping a set of held locks costs two stores, and
+ * a lock mapped at two addresses stays one lock.)
+ */
+static SCT__THREAD_LOCAL struct {
+  sct__ident_t who;
+  uint32_t depth;
+} rlocks_held;
+
+static void note_rlock_taken(uint64_t me) {
+  if (rlocks_held.who != me) { /* a new identity: a fork, a re-registration */
+    rlocks_held.who = me;
+    rlocks_held.depth = 0;
+  }
+  rlocks_held.depth++;
+}
+
+static void note_rlock_released(uint64_t me) {
+  if (rlocks_held.who == me && rlocks_held.depth > 0)
+    rlocks_held.depth--;
+}
+
+static int holds_rlocks(uint64_t me) {
+  return rlocks_held.who == me && rlocks_held.depth > 0;
+}
+
+static int took(sct__lockstate_t *s, uint64_t me, int rc) {
+  if (s->kind == SCT_RLOCK) {
     sct__store_relaxed(&s->count, 1u);
+    note_rlock_taken(me);
+  }
   return rc;
 }
 
@@ -194,7 +231,7 @@ SCT__NOINLINE static int acquire_slow(sct__lockstate_t *s, uint64_t me,
     if (seen == 0) {
       uint64_t mark = sct__load_relaxed(&s->sleepers) ? WAITERS : 0;
       if (sct__cas(&s->word, &seen, me | mark))
-        return took(s, 0);
+        return took(s, me, 0);
       continue;
     }
     if (spins > 0) {
@@ -210,7 +247,7 @@ SCT__NOINLINE static int acquire_slow(sct__lockstate_t *s, uint64_t me,
      * already dead costs no slice, and after every slice. */
     if (!slept &&
         take_over_if_dead(s, seen, me, sleeps == 0 && timeout_ms != 0))
-      return took(s, SCT_EOWNERDEAD);
+      return took(s, me, SCT_EOWNERDEAD);
     if (timeout_ms == 0)
       return SCT_ETIMEDOUT;
     int slice = SLICE_MS;
@@ -237,8 +274,13 @@ int sct__lockstate_acquire(sct__lockstate_t *s, int timeout_ms) {
   if (rc != 0)
     return rc;
   if (sct__cas(&s->word, &seen, me))
-    return took(s, 0);
+    return took(s, me, 0);
   if (s->kind == SCT_RLOCK && (seen & OWNER_MASK) == me) {
+    /* Our identity, but this thread holds no RLock: a dead thread's word
+     * whose identity came round to ours (see rlocks_held). Nobody else
+     * takes a word over from a live identity: it is ours now. */
+    if (!holds_rlocks(me))
+      return took(s, me, SCT_EOWNERDEAD);
     uint32_t count = sct__load_relaxed(&s->count);
     if (count == UINT32_MAX)
       return SCT_EOVERFLOW;
@@ -269,6 +311,8 @@ int sct__lockstate_release(sct__lockstate_t *s) {
   uint64_t old = sct__exchange(&s->word, UINT64_C(0));
   if (old == 0)
     return SCT_ENOTHELD;
+  if (s->kind == SCT_RLOCK)
+    note_rlock_released(old & OWNER_MASK);
   wake_after_release(s, old);
   return 0;
 }

@@ -30,6 +30,13 @@
  * Fork copies it to the child, whose registration runs in the fork. */
 static _Thread_local long forced_slot = -1;
 
+/* Set by a thread whose registration finds its slot near the wrap: as if
+ * the slot had been claimed 32,766 times since its last holder. */
+static _Thread_local int push_to_wrap;
+
+/* The generations of a slot before they come round (15 bits). */
+#define GENERATIONS 32767u
+
 /* Held inside its registration: the thread that set this. */
 static _Thread_local int hold_in_claim;
 static volatile int claimed, forked;
@@ -37,7 +44,11 @@ static volatile int claimed, forked;
 static void liveness_hooks(const char *where, void *what) {
   if (strcmp(where, "live.first_probe") == 0 && forced_slot >= 0)
     *(uint32_t *)what = (uint32_t)forced_slot;
-  else if (strcmp(where, "identity.thread_claimed") == 0 && hold_in_claim) {
+  else if (strcmp(where, "live.slot_gen") == 0 && push_to_wrap) {
+    uint32_t *gen = what; /* the last holder's generation */
+    if (*gen != 0)
+      *gen = (*gen + GENERATIONS - 2) % GENERATIONS + 1;
+  } else if (strcmp(where, "identity.thread_claimed") == 0 && hold_in_claim) {
     claimed = 1;
     for (int i = 0; i < 5000 && !forked; i++)
       sleep_ms(1);
@@ -297,6 +308,55 @@ static void test_destructor_after_thread_exit(void) {
   ASSERT_OK(sct_lock_free(late_rlock));
 }
 
+/* ---- an identity that comes round ---- */
+
+typedef struct wrap_case {
+  sct_lock_t *rlock;
+  long slot;
+  int first, again, nested, released;
+} wrap_case_t;
+
+/* Takes the RLock in the slot and ends holding it. */
+static void take_and_end(void *arg) {
+  wrap_case_t *c = arg;
+  forced_slot = c->slot;
+  c->first = sct_lock_acquire(c->rlock, SCT_INFINITE);
+  forced_slot = -1;
+}
+
+/* Registers in the same slot, its generation come round to the ended
+ * thread's, and takes the RLock that thread left. */
+static void take_after_wrap(void *arg) {
+  wrap_case_t *c = arg;
+  forced_slot = c->slot;
+  push_to_wrap = 1;
+  c->again = sct_lock_acquire(c->rlock, 1000);
+  push_to_wrap = 0;
+  forced_slot = -1;
+  c->nested = sct_lock_acquire(c->rlock, 0); /* now a true re-entry */
+  c->released = sct_lock_release(c->rlock) == 0 &&
+                sct_lock_release(c->rlock) == 0 &&
+                sct_lock_release(c->rlock) == SCT_ENOTHELD;
+}
+
+/* A thread ends holding an RLock, and a later thread gets the same
+ * identity: the slot's generation came round. The old code took the dead
+ * thread's word for the new one's own and let it "re-enter" (SCT_OK,
+ * two holders); now it is told the owner died. */
+static void test_identity_wraps(void) {
+  wrap_case_t c = {NULL, test_slot(5), -100, -100, -100, 0};
+  ASSERT_OK(sct_lock_new(&c.rlock, SCT_RLOCK));
+  sct__test_hook = liveness_hooks;
+  test_thread_run(take_and_end, &c);
+  test_thread_run(take_after_wrap, &c);
+  sct__test_hook = NULL;
+  ASSERT_OK(c.first);
+  ASSERT_RC(c.again, SCT_EOWNERDEAD);
+  ASSERT_OK(c.nested);
+  CU_ASSERT(c.released);
+  ASSERT_OK(sct_lock_free(c.rlock));
+}
+
 /* ---- the liveness file's name squatted by another user ---- */
 
 #define VICTIM_USER "sct-victim"
@@ -421,6 +481,7 @@ static CU_TestInfo tests[] = {
     {"fork during a thread's registration",
      test_fork_during_thread_registration},
     {"destructor after the thread's own", test_destructor_after_thread_exit},
+    {"identity come round after the generation's wrap", test_identity_wraps},
     {"liveness file squatted by another user", test_squatted_liveness_file},
     CU_TEST_INFO_NULL};
 

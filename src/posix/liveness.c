@@ -61,8 +61,7 @@
  * the pages of slots in use take memory. */
 #define SLOT_BITS 16
 #define SLOTS (1u << SLOT_BITS)
-#define GEN_BITS 15
-#define GEN_MASK ((1u << GEN_BITS) - 1)
+#define GEN_MASK SCT__LIVE_GENERATIONS
 #define RECORD_SIZE 32
 
 /* A slot's record, written by its holder before it publishes the
@@ -365,6 +364,8 @@ int sct__live_claim(long os_id, const char *stat_path, sct__live_claim_t *out) {
       close(fd);
     return rc;
   }
+  /* Tests start a slot near its generation's wrap here. */
+  SCT__TEST_HOOK("live.slot_gen", &rec.gen);
   uint32_t gen = rec.gen ? next_gen(rec.gen) : first_gen(os_id);
   uint32_t first = rec.gen ? rec.first_gen : gen;
   memset(&rec, 0, sizeof rec);

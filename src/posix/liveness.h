@@ -9,6 +9,12 @@
 
 #include "../platform.h"
 
+/* The generations a slot gives, 1 to this, before they come round: an
+ * identity's generation has 15 bits (the lock word has no room for more).
+ * lockword.c tells an RLock's word left by a dead earlier holder of the
+ * same identity from the thread's own. */
+#define SCT__LIVE_GENERATIONS 32767u
+
 /* A registered owner: its identity, and the descriptor whose lock keeps
  * the registration alive (close it and the owner counts as gone). */
 typedef struct sct__live_claim {
