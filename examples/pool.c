@@ -2,7 +2,8 @@
  * A pool of worker processes that survives a killed worker.
  *
  * Workers take task numbers from a Queue; a BoundedSemaphore lets at most
- * LIMIT of them compute at once; an Event tells them to stop. One task
+ * LIMIT of them compute at once; an Event tells them to stop (a worker
+ * waits for a task or the Event in one sct_wait_any). One task
  * hangs the worker that takes it, and the pool kills that worker as a
  * crash would (SIGKILL; TerminateProcess on Windows). The pool then does
  * what the dead worker can no longer do: it gives back the semaphore
@@ -78,13 +79,16 @@ static int worker(const sct_args_t *args) {
   pool_t p;
   int64_t me, task;
   unpack(args, &p, &me);
-  while (sct_event_is_set(p.stop) == 0) {
-    int rc = sct_queue_get(p.tasks, &task, 100);
-    if (rc == SCT_EEMPTY)
-      continue; /* look at the Event again */
-    if (rc == SCT_ECLOSED)
+  /* One wait for a task or the stop: no polling, and the stop is seen
+   * the moment it is set. */
+  sct_wait_t next[2] = {sct_wait_queue_get(p.tasks, &task),
+                        sct_wait_event(p.stop)};
+  for (;;) {
+    size_t which;
+    check(sct_wait_any(next, 2, SCT_INFINITE, &which), "wait");
+    if (which == 1 || next[0].rc == SCT_ECLOSED)
       break;
-    check(rc, "get task");
+    check(next[0].rc, "get task");
     check(sct_sem_acquire(p.slots, SCT_INFINITE), "slot");
     /* Held from here: the task and a slot. Recorded first. */
     check(sct_array_set_i64(p.holding, (size_t)me, task), "holding");

@@ -1518,6 +1518,117 @@ SCT_EXTERN int sct_process_free(sct_process_t *p);
 
 /** @} */
 
+/* ------------------------------------------------------------------------
+ * Waiting for any of several
+ * ------------------------------------------------------------------------ */
+/**
+ * @defgroup waitany Waiting for any of several
+ * One wait for the first of several things: an item in a Queue, room in
+ * one, a Semaphore, an Event, a child's end (as Python's
+ * `multiprocessing.connection.wait` with `Process.sentinel`). The wait
+ * does the operation it waited for, so nothing is taken by one waiter
+ * and reported ready to another.
+ * @{
+ */
+
+/** What an entry of sct_wait_any waits for, and does when it can. */
+typedef enum sct_wait_kind {
+  SCT_WAIT_QUEUE_GET = 1, /**< takes the oldest item of a Queue */
+  SCT_WAIT_QUEUE_PUT = 2, /**< puts an item into a Queue */
+  SCT_WAIT_SEM = 3,       /**< acquires a Semaphore */
+  SCT_WAIT_EVENT = 4,     /**< an Event set (nothing taken; see below) */
+  SCT_WAIT_PROCESS = 5    /**< a started child ends (and is joined) */
+} sct_wait_kind_t;
+
+/** One entry of sct_wait_any; make it with the sct_wait_* functions. */
+typedef struct sct_wait {
+  sct_wait_kind_t kind;
+  void *object;    /**< the Queue, Semaphore, Event or process */
+  void *out;       /**< SCT_WAIT_QUEUE_GET: where the item goes */
+  const void *in;  /**< SCT_WAIT_QUEUE_PUT: the item */
+  int rc;          /**< the entry done: its operation's result */
+} sct_wait_t;
+
+/** The most entries one sct_wait_any takes (Windows waits for at most 64
+ * kernel objects at once, and keeps one). */
+#define SCT_WAIT_MAX 63
+
+/** Takes an item of @p queue into @p item (the type's size in bytes). */
+static inline sct_wait_t sct_wait_queue_get(sct_queue_t *queue, void *item) {
+  sct_wait_t w;
+  w.kind = SCT_WAIT_QUEUE_GET;
+  w.object = queue;
+  w.out = item;
+  w.in = NULL;
+  w.rc = 0;
+  return w;
+}
+/** Puts @p item into @p queue. */
+static inline sct_wait_t sct_wait_queue_put(sct_queue_t *queue,
+                                            const void *item) {
+  sct_wait_t w = sct_wait_queue_get(queue, NULL);
+  w.kind = SCT_WAIT_QUEUE_PUT;
+  w.in = item;
+  return w;
+}
+/** Acquires @p sem. */
+static inline sct_wait_t sct_wait_sem(sct_sem_t *sem) {
+  sct_wait_t w = sct_wait_queue_get(NULL, NULL);
+  w.kind = SCT_WAIT_SEM;
+  w.object = sem;
+  return w;
+}
+/** Waits for @p event to be set. */
+static inline sct_wait_t sct_wait_event(sct_event_t *event) {
+  sct_wait_t w = sct_wait_queue_get(NULL, NULL);
+  w.kind = SCT_WAIT_EVENT;
+  w.object = event;
+  return w;
+}
+/** Waits for the started child @p p to end, and joins it. */
+static inline sct_wait_t sct_wait_process(sct_process_t *p) {
+  sct_wait_t w = sct_wait_queue_get(NULL, NULL);
+  w.kind = SCT_WAIT_PROCESS;
+  w.object = p;
+  return w;
+}
+
+/**
+ * Waits up to @p timeout_ms (as in sct_lock_acquire) until one of the
+ * @p n entries can be done, does it, and says which in @p which. Entries
+ * are tried in order, so an earlier one wins when several are ready
+ * (rotate them for fairness). The entry done gets its operation's result
+ * in `rc`, as the single call with timeout 0 would return it: 0, or
+ * SCT_ECLOSED for a Queue closed (and, for a get, empty). An Event entry
+ * is done when the Event is set, or was set and cleared again while the
+ * call waited (a pulse, as sct_event_wait). A process entry is done when
+ * the child has ended; it is then joined (sct_process_exitcode).
+ *
+ * How it sleeps: Linux 5.16 and later sleep on every entry's word at
+ * once (`futex_waitv`); a child's end is a pidfd (Linux 5.3), and a wait
+ * that mixes children with other entries starts a helper thread for its
+ * duration (the kernel cannot wait for a futex and a descriptor at
+ * once). Windows waits for the entries' kernel objects
+ * (`WaitForMultipleObjects`). Older Linux kernels and other POSIX
+ * systems poll every millisecond: say so with
+ * sct_wait_any_polls. No wake-up is lost: a wake-up meant for another
+ * waiter that this call took while doing a different entry is passed on.
+ *
+ * @return 0 with *which set; SCT_ETIMEDOUT (nothing could be done in
+ * time); SCT_EINVAL (NULL @p items or @p which, @p n 0 or above
+ * SCT_WAIT_MAX, an unknown kind, a NULL object or item; sct_last_detail
+ * names the entry); SCT_ETYPE (an object of another kind); SCT_ESTATE
+ * (a freed handle, a process not started or already joined); SCT_ENOMEM
+ * (no helper thread).
+ */
+SCT_EXTERN int sct_wait_any(sct_wait_t *items, size_t n, int timeout_ms,
+                            size_t *which);
+
+/** 1 when sct_wait_any polls on this machine (see above), else 0. */
+SCT_EXTERN int sct_wait_any_polls(void);
+
+/** @} */
+
 #ifdef __cplusplus
 }
 #endif

@@ -117,6 +117,17 @@ int sct_event_wait(sct_event_t *event, int timeout_ms) {
   return 0;
 }
 
+sct__waitword_t *sct__event_word(const sct_event_t *event) {
+  return &state_of(event)->flag;
+}
+
+/* As sct_event_wait decides: set now, or any change from a clear word
+ * (only a set changes one). */
+int sct__event_fired(const sct_event_t *event, uint32_t seen) {
+  uint32_t now = sct__load_acquire(&state_of(event)->flag.value);
+  return (now & FLAG) || now != seen;
+}
+
 int sct_event_free(sct_event_t *event) {
   return sct__sync_free(event, SCT__SYNC_EVENT);
 }

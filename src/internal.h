@@ -407,4 +407,8 @@ uint64_t sct__hash_bytes(const void *p, size_t n);
 int sct__type_digest(const sct_type_t *type, uint64_t *hash, size_t *length,
                      char *text, size_t cap);
 
+/* 0 when sct_process_join could still collect @p p's end (started, not
+ * joined); else as sct_process_join would fail (waitany.c asks). */
+int sct__process_joinable(sct_process_t *p);
+
 #endif /* SCT_INTERNAL_H */

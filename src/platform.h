@@ -169,6 +169,26 @@ int sct__segment_unlink_named(const char *name);
 /* Unmaps and closes a segment (anonymous or named). */
 int sct__segment_close(sct__segment_t *seg);
 
+/* ---- waiting for any of several (waitany.c) ---- */
+
+/* One word to sleep on: its address, the value it must keep, and its
+ * wake key (as sct__word_wait's). */
+typedef struct sct__word_watch {
+  uint32_t *word;
+  uint32_t expected;
+  uint32_t key;
+} sct__word_watch_t;
+
+/* Sleeps while every word keeps its expected value and every child in
+ * @p pids runs, @p timeout_ms at most (n + npids <= SCT_WAIT_MAX): 0 when
+ * something may have changed (or spuriously), SCT_ETIMEDOUT, SCT_ENOMEM
+ * (no helper thread where one is needed). */
+int sct__words_wait(const sct__word_watch_t *watch, size_t n, const long *pids,
+                    size_t npids, int timeout_ms);
+
+/* 1 where sct__words_wait polls instead of sleeping on everything. */
+int sct__words_wait_polls(void);
+
 /* ---- processes (process.c) ---- */
 
 /* Forks: *pid receives the child's pid in the parent and 0 in the child.

@@ -350,6 +350,13 @@ int sct_process_join(sct_process_t *p, int timeout_ms) {
   return rc;
 }
 
+int sct__process_joinable(sct_process_t *p) {
+  int rc = check_process(p);
+  if (rc == 0 && (p->state == STATE_NEW || p->state == STATE_JOINED))
+    rc = SCT_ESTATE;
+  return rc;
+}
+
 int sct_process_exitcode(sct_process_t *p, int *code) {
   int rc = check_process(p);
   if (rc == 0 && !code)

@@ -294,6 +294,11 @@ int sct_queue_get(sct_queue_t *queue, void *item, int timeout_ms) {
   return 0;
 }
 
+sct__waitword_t *sct__queue_word(const sct_queue_t *queue, int for_put) {
+  queue_state_t *st = state_of(queue);
+  return for_put ? &st->gets : &st->puts;
+}
+
 static int snapshot(const sct_queue_t *queue, uint64_t *n) {
   int rc = sct__sync_check(queue, SCT__SYNC_QUEUE);
   if (rc == 0) {

@@ -87,6 +87,10 @@ int sct_sem_acquire(sct_sem_t *sem, int timeout_ms) {
   }
 }
 
+sct__waitword_t *sct__sem_word(const sct_sem_t *sem) {
+  return &state_of(sem)->value;
+}
+
 int sct_sem_release(sct_sem_t *sem) {
   int rc = sct__sync_check(sem, SCT__SYNC_SEM);
   if (rc != 0)

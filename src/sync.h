@@ -48,6 +48,13 @@ int sct__waitword_wait(sct__waitword_t *w, uint32_t expected, int64_t deadline,
  * changed the value. No system call when nobody sleeps. */
 void sct__waitword_wake(sct__waitword_t *w, int n);
 
+/* For a wait on several words at once (waitany.c), the two halves of
+ * sct__waitword_wait around the platform's sleep: counted among @p w's
+ * sleepers (sequentially consistent, before the caller reads the value
+ * again), and off the count again. */
+void sct__waitword_enter(sct__waitword_t *w);
+void sct__waitword_leave(sct__waitword_t *w);
+
 /* Sleeps of this process that lasted their whole slice although the value
  * had changed: wake-ups that never came (the tests read it). */
 extern uint32_t sct__waitword_missed;
@@ -193,6 +200,17 @@ int sct__event_valid(const sct__sync_head_t *head, size_t size);
 int sct__barrier_valid(const sct__sync_head_t *head, size_t size);
 int sct__queue_valid(const sct__sync_head_t *head, size_t size);
 int sct__sync_unlink_named(sct__sync_kind_t kind, const char *name);
+
+/* What sct_wait_any (waitany.c) sleeps on for each kind: the word whose
+ * change may make the entry possible. A Queue's getters sleep on its
+ * puts, its putters on its gets; a Semaphore's acquirers on its value
+ * (while 0); an Event's waiters on its flag word. The caller checked the
+ * handle. */
+sct__waitword_t *sct__queue_word(const sct_queue_t *queue, int for_put);
+sct__waitword_t *sct__sem_word(const sct_sem_t *sem);
+sct__waitword_t *sct__event_word(const sct_event_t *event);
+/* 1 when @p event is set or was set since its word read @p seen. */
+int sct__event_fired(const sct_event_t *event, uint32_t seen);
 
 /* Initialises a wait word of @p sync's state (its wake-up object in the
  * namespace the state was named in). */

@@ -47,6 +47,16 @@ static void enter(sct__waitword_t *w) {
     ;
 }
 
+void sct__waitword_enter(sct__waitword_t *w) {
+  sct__fetch_add(&w->sleepers, 1u);
+  enter(w);
+  sct__fence();
+}
+
+void sct__waitword_leave(sct__waitword_t *w) {
+  stop_sleeping(w);
+}
+
 int sct__waitword_wait(sct__waitword_t *w, uint32_t expected, int64_t deadline,
                        int slice_ms) {
   int slice = slice_ms;
@@ -59,15 +69,13 @@ int sct__waitword_wait(sct__waitword_t *w, uint32_t expected, int64_t deadline,
   }
   if (changed_while_spinning(w, expected))
     return 0;
-  sct__fetch_add(&w->sleepers, 1u);
-  enter(w);
-  sct__fence();
+  sct__waitword_enter(w);
   int rc = 0;
   if (sct__load_relaxed(&w->value) == expected)
     rc = sct__word_wait(&w->value, expected, slice, w->wake_key);
   if (rc == SCT_ETIMEDOUT && sct__load_relaxed(&w->value) != expected)
     sct__fetch_add(&sct__waitword_missed, 1u);
-  stop_sleeping(w);
+  sct__waitword_leave(w);
   if (rc == SCT_ETIMEDOUT && (deadline < 0 || sct__ms_left(deadline) > 0))
     rc = 0; /* the slice ended, not the wait: the caller looks again */
   return rc;

@@ -5,6 +5,8 @@
  * others run into the window it leaves. Each test here failed on the code
  * before its fix.
  */
+#include "../src/sync.h"
+#include "portable.h"
 #include "test.h"
 
 #include <stdint.h>
@@ -355,6 +357,91 @@ static void test_space_maker_killed(void) {
   ASSERT_OK(sct_space_close(space));
 }
 
+/* ---- sct_wait_any: a wake-up taken for another entry ---- */
+
+static volatile int any_asleep, any_woken, any_released;
+
+/* Notes the wait-any thread's sleep, and holds it once woken until the
+ * Semaphore is released, so it does that entry instead of the Queue's. */
+static void hold_woken_waiter(const char *where, void *what) {
+  (void)what;
+  if (strcmp(where, "waitany.sleep") == 0)
+    any_asleep = 1;
+  else if (strcmp(where, "waitany.woken") == 0 && !any_woken) {
+    any_woken = 1;
+    for (int i = 0; i < 5000 && !any_released; i++)
+      sleep_ms(1);
+  }
+}
+
+typedef struct any_race {
+  sct_queue_t *queue;
+  sct_sem_t *sem;
+  int any_rc, get_rc;
+  size_t which;
+  int64_t item;
+} any_race_t;
+
+static void wait_sem_or_item(void *arg) {
+  any_race_t *r = arg;
+  int64_t item = 0;
+  sct_wait_t w[2] = {sct_wait_sem(r->sem), sct_wait_queue_get(r->queue, &item)};
+  r->any_rc = sct_wait_any(w, 2, 5000, &r->which);
+}
+
+/* Sleeps on the Queue after the wait-any thread does. */
+static void get_item(void *arg) {
+  any_race_t *r = arg;
+  for (int i = 0; i < 5000 && !any_asleep; i++)
+    sleep_ms(1);
+  sleep_ms(50);
+  r->get_rc = sct_queue_get(r->queue, &r->item, 5000);
+}
+
+static void put_then_release(void *arg) {
+  any_race_t *r = arg;
+  int64_t one = 1;
+  sct__waitword_t *puts = sct__queue_word(r->queue, 0);
+  /* The wait-any thread sleeps first, the getter second: the put's
+   * single wake-up goes to the first sleeper on the word. */
+  for (int i = 0;
+       i < 5000 && __atomic_load_n(&puts->sleepers, __ATOMIC_SEQ_CST) < 2; i++)
+    sleep_ms(1);
+  sleep_ms(50);
+  (void)sct_queue_put(r->queue, &one, 0);
+  for (int i = 0; i < 2000 && !any_woken; i++)
+    sleep_ms(1);
+  (void)sct_sem_release(r->sem);
+  any_released = 1;
+}
+
+/* A put wakes one sleeper: the wait-any thread, which then acquires the
+ * Semaphore (released meanwhile, and first in its list) instead of
+ * taking the item. The plain getter still asleep on the Queue must be
+ * woken: the wait passes the wake-up it did not use on. Without that,
+ * the getter slept out its whole one-second slice with an item waiting
+ * (sct__waitword_missed). */
+static void test_wait_any_passes_wakeup_on(void) {
+  any_race_t r = {NULL, NULL, -100, -100, 99, 0};
+  ASSERT_OK(sct_queue_new(&r.queue, type_of('q'), 4, 0));
+  ASSERT_OK(sct_sem_new(&r.sem, 0, 0));
+  any_asleep = any_woken = any_released = 0;
+  uint32_t missed = sct__waitword_missed;
+  sct__test_hook = hold_woken_waiter;
+  test_thread_fn fns[3] = {wait_sem_or_item, get_item, put_then_release};
+  void *args[3] = {&r, &r, &r};
+  CU_ASSERT_EQUAL_FATAL(test_threads_run_each(fns, args, 3), 0);
+  hold_none();
+  CU_ASSERT(any_woken); /* the race was held open */
+  ASSERT_OK(r.any_rc);
+  CU_ASSERT_EQUAL(r.which, 0);
+  ASSERT_OK(r.get_rc);
+  CU_ASSERT_EQUAL(r.item, 1);
+  CU_ASSERT_EQUAL(sct__waitword_missed - missed, 0);
+  ASSERT_OK(sct_queue_free(r.queue));
+  ASSERT_OK(sct_sem_free(r.sem));
+}
+
 static CU_TestInfo tests[] = {
     {"Condition: a timed-out waiter leaves no wake-up",
      test_cond_timeout_leaves_no_wakeup},
@@ -367,6 +454,8 @@ static CU_TestInfo tests[] = {
     {"Queue: counts past 2^32", test_queue_counts_past_32_bits},
     {"Space: a maker killed between counting and publishing",
      test_space_maker_killed},
+    {"wait-any: a wake-up taken for another entry is passed on",
+     test_wait_any_passes_wakeup_on},
     CU_TEST_INFO_NULL};
 
 static const sct_target_t targets[] = {

@@ -31,7 +31,7 @@ typedef struct test_suite {
 extern const test_suite_t suite_errors, suite_types, suite_heap, suite_objects,
     suite_format, suite_locks, suite_ownerdeath, suite_named, suite_process,
     suite_stress, suite_spawn, suite_waiting, suite_space, suite_compact,
-    suite_wakeups;
+    suite_wakeups, suite_waitany;
 #ifdef __linux__
 extern const test_suite_t suite_identity;
 #endif

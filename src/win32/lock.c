@@ -11,6 +11,7 @@
 #include "../atomics.h"
 #include "../internal.h"
 #include "identity.h"
+#include "wake.h"
 
 #include <stdio.h>
 #include <windows.h>
@@ -34,7 +35,7 @@ uint32_t sct__wake_key(void) {
 
 /* The semaphore of @p key (process-local mutexes have key 0 and use the
  * word's address instead), or NULL. */
-static HANDLE semaphore_for(uint32_t key, const void *word) {
+HANDLE sct__win32_wake_semaphore(uint32_t key, const void *word) {
   uint64_t name_key = key ? key : (uint64_t)(uintptr_t)word;
   uint32_t slot_key = key ? key : (uint32_t)((uintptr_t)word >> 3) | 1u;
   HANDLE sem = NULL;
@@ -71,7 +72,7 @@ static HANDLE semaphore_for(uint32_t key, const void *word) {
 
 int sct__word_wait(uint32_t *word, uint32_t expected, int timeout_ms,
                    uint32_t key) {
-  HANDLE sem = semaphore_for(key, word);
+  HANDLE sem = sct__win32_wake_semaphore(key, word);
   if (sct__load_acquire(word) != expected)
     return 0;
   if (!sem) {
@@ -87,7 +88,7 @@ int sct__word_wait(uint32_t *word, uint32_t expected, int timeout_ms,
  * of at the end of its slice. */
 int sct__word_wait_owner(uint32_t *word, uint32_t expected, int timeout_ms,
                          uint32_t key, sct__ident_t owner) {
-  HANDLE sem = semaphore_for(key, word);
+  HANDLE sem = sct__win32_wake_semaphore(key, word);
   HANDLE owner_handle = sct__ident_open(owner);
   if (!sem || !owner_handle) {
     if (owner_handle)
@@ -108,7 +109,7 @@ int sct__word_wait_owner(uint32_t *word, uint32_t expected, int timeout_ms,
 
 /* A semaphore post does not say whether anybody was waiting. */
 int sct__word_wake(uint32_t *word, uint32_t key, int n) {
-  HANDLE sem = semaphore_for(key, word);
+  HANDLE sem = sct__win32_wake_semaphore(key, word);
   if (sem)
     ReleaseSemaphore(sem, n, NULL);
   return -1;

@@ -63,6 +63,10 @@ static HANDLE child_handle(long pid, int forget) {
   return h;
 }
 
+void *sct__win32_child_handle(long pid) {
+  return child_handle(pid, 0);
+}
+
 static int decode(DWORD code) {
   if (code == KILLED_CODE)
     return -9;

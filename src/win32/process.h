@@ -5,4 +5,8 @@
 /* Keeps the handle of a started child so it can be waited for. */
 int sct__win32_adopt_child(long pid, void *handle);
 
+/* The handle of started child @p pid (kept by this file; do not close),
+ * or NULL. */
+void *sct__win32_child_handle(long pid);
+
 #endif
