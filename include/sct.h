@@ -1056,7 +1056,7 @@ SCT_EXTERN size_t sct_segment_size(const sct_segment_t *seg);
  * spawned children as arguments (sct_process_start says SCT_EINVAL):
  * children open the space by name (forked ones inherit the mapping).
  *
- * Byte layout (native byte order, version 3; python/sct_space.py reads
+ * Byte layout (native byte order, version 4; python/sct_space.py reads
  * it): a 256-byte header ("SCT1" ready mark at 0, u32 version at 4, u64
  * total size at 8, u32 directory slots at 16, u32 objects at 20, u64
  * first free byte at 24, u64 directory offset at 32, u64 data offset at

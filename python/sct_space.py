@@ -31,7 +31,7 @@ import struct
 from multiprocessing import resource_tracker, shared_memory
 
 SCT_OK, SCT_EOWNERDEAD = 0, -9
-READY_MARK, VERSION = 0x31544353, 3
+READY_MARK, VERSION = 0x31544353, 4
 ENTRY_BYTES, ENTRY_READY, FORMAT_KEPT = 256, 2, 127
 KINDS = {1: "Value", 2: "Array", 3: "lock", 17: "Condition", 18: "Semaphore",
          19: "Event", 20: "Barrier", 21: "Queue"}

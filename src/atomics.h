@@ -52,6 +52,13 @@ typedef uint64_t sct__u64;
 /* A full fence: orders a store before a later load (the sleepers
  * handshake of sync.h needs that; acquire and release do not give it). */
 #define sct__fence() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+/* An exchange and a later load that are never reordered (a lock's
+ * release and its look at the sleepers count): x86's xchg and a plain
+ * load, ARM's ordered pair. */
+#define sct__exchange_seq_cst(p, v) __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
+/* Keeps the compiler, not the CPU, from moving accesses across it. */
+#define sct__compiler_barrier() __atomic_signal_fence(__ATOMIC_SEQ_CST)
+#define sct__load_seq_cst(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
 
 /* Index of the lowest set bit of a non-zero 64-bit value. */
 #define sct__ctz64(x) __builtin_ctzll(x)
@@ -268,6 +275,10 @@ void sct__unsupported_width(void);
   (p, expected, desired)
 
 #define sct__fence() _mm_mfence()
+/* xchg is a full barrier on x64: a load after it is never moved before. */
+#define sct__exchange_seq_cst(p, v) sct__exchange(p, v)
+#define sct__compiler_barrier() _ReadWriteBarrier()
+#define sct__load_seq_cst(p) sct__load_acquire(p)
 
 static inline int sct__ctz64(uint64_t x) {
   unsigned long index;

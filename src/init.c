@@ -29,6 +29,7 @@ static void fork_parent(void) {
 }
 
 static void fork_child(void) {
+  sct__lockword_setup(); /* the child registers for the barrier anew */
   sct__heap_fork_child();
   sct__slab_fork_child();
   sct__mutex_init(&sct__views_mutex);
@@ -55,6 +56,7 @@ void sct__init(void) {
     sct__ident_t self;
     (void)sct__self_process(&self);
     sct__spin_before_sleep = sct__cpus_available() > 1;
+    sct__lockword_setup();
     sct__store_release(&state, 2);
     return;
   }

@@ -100,7 +100,10 @@ typedef sct__lockstate_t sct__mutex_t;
 void sct__mutex_init(sct__mutex_t *m);
 /* The paths of sct__mutex_lock/unlock that may sleep or wake (lockword.c). */
 void sct__mutex_lock_contended(sct__mutex_t *m);
-void sct__mutex_unlock_waking(sct__mutex_t *m, uint64_t was);
+void sct__mutex_unlock_waking(sct__mutex_t *m, uint32_t sleepers);
+/* Chooses how this process releases its locks (lockword.c; at start and
+ * in a forked child). */
+void sct__lockword_setup(void);
 #define SCT__MUTEX_OWNER UINT64_C(1)
 
 /* Inline uncontended paths: making and freeing an object takes two of
@@ -112,10 +115,13 @@ static inline void sct__mutex_lock(sct__mutex_t *m) {
     sct__mutex_lock_contended(m);
 }
 
+/* An exchange: the in-process mutexes do not take the heavy barrier
+ * (lockword.c), their waiters being threads of this process only. */
 static inline void sct__mutex_unlock(sct__mutex_t *m) {
-  uint64_t was = sct__exchange(&m->word, UINT64_C(0));
-  if (was != SCT__MUTEX_OWNER)
-    sct__mutex_unlock_waking(m, was);
+  (void)sct__exchange_seq_cst(&m->word, UINT64_C(0));
+  uint32_t sleepers = sct__load_seq_cst(&m->sleepers);
+  if (sleepers != 0)
+    sct__mutex_unlock_waking(m, sleepers);
 }
 
 /* ---- the shared heap (heap.c) ---- */

@@ -15,8 +15,11 @@ typedef struct named_lock {
 } named_lock_t;
 
 #define NAMED_READY 0x5944524cu /* "LRDY" */
-/* 2: owners became liveness-file identities. */
-#define NAMED_VERSION 2u
+/* 2: owners became liveness-file identities.
+ * 3: owners release by a plain store, ordered by their waiters' heavy
+ * barrier (lockword.c): a waiter of version 2 takes no such barrier, and
+ * a release could miss it until its slice ended. */
+#define NAMED_VERSION 3u
 
 int sct__lock_check(const sct_lock_t *lock) {
   return sct__handle_check(lock, SCT__MAGIC_LOCK);

@@ -4,19 +4,33 @@
  * One 64-bit word holds the owner's identity (platform.h: sct__ident_t)
  * and a waiters bit. Acquiring is a single compare-and-swap from 0 to the
  * caller's identity, so the lock is never held by an unknown owner and the
- * uncontended path makes no system call. Release swaps in 0 and makes a
- * wake call only when the waiters bit was set.
+ * uncontended path makes no system call. Release stores 0 and makes a
+ * wake call only when the sleepers count says someone sleeps.
  *
- * The bit is set by a waiter before it sleeps, and by an acquirer only
- * while the sleepers count says someone still sleeps: a woken waiter that
- * takes the lock does not make every later release pay for a wake call
- * (the sticky "contended" state of the classic futex mutex).
+ * Release without a locked instruction. A release must not miss a waiter
+ * that counted itself just before: a store followed by a load of another
+ * word, which a CPU may reorder (its store still buffered while it
+ * loads). Where the OS lets waiters impose a barrier on every CPU that
+ * runs a sharer (Linux membarrier, platform.h: sct__heavy_barrier), the
+ * owner's release is a plain store and a plain load, and a waiter counts
+ * itself, calls the heavy barrier, and only then sleeps on the word (the
+ * kernel compares it): either the release's store was drained by the
+ * barrier and the waiter does not sleep, or the release's load comes
+ * after the barrier and sees the count. Elsewhere, and for a Lock
+ * released by another process than its owner, the release is an
+ * exchange, which orders the two itself. (The heavy barrier costs a
+ * waiter microseconds, paid only before it sleeps, after spinning.)
+ *
+ * The waiters bit makes the value a waiter sleeps on differ from any
+ * fresh acquisition's: it is set by a waiter before it sleeps, and by an
+ * acquirer only while the sleepers count says someone still sleeps.
  *
  * A waiter killed while asleep never takes itself off the count, which
  * would make every later release pay for a wake call. The count heals on
- * the first release that wakes nobody although the bit was set: nobody
+ * the first release that wakes nobody although it was not zero: nobody
  * sleeps on the word then, so every waiter still counted is dead or
- * between counting itself and sleeping, and the count is cleared. A
+ * between counting itself and sleeping, and the count is cleared (unless
+ * the lock was taken again meanwhile, marked for those waiters). A
  * waiter of the second kind finds the word changed when it tries to sleep
  * and looks again; its own decrement stops at zero. Were it to sleep
  * uncounted after all (the word back to the very value it expects), the
@@ -197,6 +211,10 @@ static void stop_sleeping(sct__lockstate_t *s) {
     ;
 }
 
+/* A waiter whose process cannot impose the heavy barrier sleeps at most
+ * this long at a time: a release elsewhere may have missed it. */
+#define UNORDERED_SLICE_MS 2
+
 /* Sleeps once on the word while it still shows @p seen's owner. */
 static int sleep_on(sct__lockstate_t *s, uint64_t seen, int slice) {
   int rc = 0;
@@ -209,6 +227,13 @@ static int sleep_on(sct__lockstate_t *s, uint64_t seen, int slice) {
     }
     seen = marked;
   }
+  /* Counted and marked: now order it against the releases (see the top).
+   * The library's own mutexes are released by exchange only. */
+  int barrier = s->kind == SCT__KIND_MUTEX ? 0 : sct__heavy_barrier();
+  if (barrier != 1)
+    sct__fence();
+  if (barrier < 0 && slice > UNORDERED_SLICE_MS)
+    slice = UNORDERED_SLICE_MS;
   if (s->kind == SCT__KIND_MUTEX)
     rc = sct__word_wait(wait_half(s), (uint32_t)(seen >> 32), slice,
                         s->wake_key);
@@ -266,7 +291,24 @@ SCT__NOINLINE static int acquire_slow(sct__lockstate_t *s, uint64_t me,
   }
 }
 
-int sct__lockstate_acquire(sct__lockstate_t *s, int timeout_ms) {
+/* 1 when this process's own releases may be plain stores (see the top). */
+static int light_release;
+
+void sct__lockword_setup(void) {
+  light_release = sct__light_release_setup();
+}
+
+/* The caller's own word from the identity caches, without registering:
+ * 0 when it has none yet (the full path registers). */
+static uint64_t cached_self(uint32_t kind) {
+  if (kind == SCT_RLOCK)
+    return sct__thread_ident;
+  return kind == SCT_LOCK ? sct__load_acquire(&sct__process_ident)
+                          : MUTEX_OWNER;
+}
+
+/* Everything but a free lock taken by a registered caller. */
+SCT__NOINLINE static int acquire_full(sct__lockstate_t *s, int timeout_ms) {
   timeout_ms = SCT__TIMEOUT(timeout_ms);
   uint64_t me;
   uint64_t seen = 0;
@@ -290,30 +332,88 @@ int sct__lockstate_acquire(sct__lockstate_t *s, int timeout_ms) {
   return acquire_slow(s, me, timeout_ms);
 }
 
-/* After a release that swapped out @p old: wakes a sleeper if one is
- * marked. */
-static void wake_after_release(sct__lockstate_t *s, uint64_t old) {
-  if ((old & WAITERS) && sct__word_wake(wait_half(s), s->wake_key, 1) == 0)
-    sct__store_relaxed(&s->sleepers, 0u); /* heals: see the top */
+/* The fast path: one compare-and-swap, no call. */
+int sct__lockstate_acquire(sct__lockstate_t *s, int timeout_ms) {
+  uint64_t me = cached_self(s->kind);
+  uint64_t seen = 0;
+  if (me != 0 && sct__cas(&s->word, &seen, me))
+    return took(s, me, 0);
+  return acquire_full(s, timeout_ms);
 }
 
-int sct__lockstate_release(sct__lockstate_t *s) {
-  if (s->kind == SCT_RLOCK) {
-    uint64_t me;
-    uint64_t seen = sct__load_relaxed(&s->word);
-    if (seen == 0 || self_word(s, &me) != 0 || (seen & OWNER_MASK) != me)
-      return SCT_ENOTHELD;
-    uint32_t count = sct__load_relaxed(&s->count);
-    sct__store_relaxed(&s->count, count > 1 ? count - 1 : 0);
-    if (count > 1)
-      return 0;
+/* After a release: wakes a sleeper if one is counted (@p sleepers, read
+ * after the word was cleared). */
+SCT__NOINLINE static void wake_after_release(sct__lockstate_t *s,
+                                             uint32_t sleepers) {
+  if (sleepers == 0 || sct__word_wake(wait_half(s), s->wake_key, 1) != 0)
+    return;
+  /* Nobody asleep: the counted are dead or on their way (see the top). */
+  if (sct__cas(&s->sleepers, &sleepers, 0u) &&
+      (sct__load_seq_cst(&s->word) & WAITERS))
+    sct__fetch_add(&s->sleepers, sleepers); /* taken again, marked: undo */
+}
+
+/* Clears the word of an owner releasing its own lock; returns the
+ * sleepers count read after. */
+static uint32_t clear_own(sct__lockstate_t *s) {
+  if (light_release && s->kind != SCT__KIND_MUTEX) {
+    sct__store_release(&s->word, UINT64_C(0));
+    sct__compiler_barrier(); /* the CPU's half is the waiters' barrier */
+    return sct__load_relaxed(&s->sleepers);
   }
-  uint64_t old = sct__exchange(&s->word, UINT64_C(0));
-  if (old == 0)
+  (void)sct__exchange_seq_cst(&s->word, UINT64_C(0));
+  return sct__load_seq_cst(&s->sleepers);
+}
+
+/* Every release but an owner's last, lightly: its count, a Lock
+ * released by another process, the library's mutexes, and releases
+ * where this process may not release lightly. */
+SCT__NOINLINE static int release_full(sct__lockstate_t *s) {
+  uint64_t me;
+  uint64_t seen = sct__load_relaxed(&s->word);
+  if (seen == 0)
     return SCT_ENOTHELD;
-  if (s->kind == SCT_RLOCK)
-    note_rlock_released(old & OWNER_MASK);
-  wake_after_release(s, old);
+  int own = self_word(s, &me) == 0 && (seen & OWNER_MASK) == me;
+  if (s->kind == SCT_RLOCK) {
+    if (!own)
+      return SCT_ENOTHELD;
+    /* The last release leaves the count at 1, which is what the next
+     * acquirer writes anyway (nobody reads it of a free lock). */
+    uint32_t count = sct__load_relaxed(&s->count);
+    if (count > 1) {
+      sct__store_relaxed(&s->count, count - 1);
+      return 0;
+    }
+    note_rlock_released(me);
+  }
+  if (own) {
+    wake_after_release(s, clear_own(s));
+    return 0;
+  }
+  /* A Lock released by a process other than its owner (allowed, as in
+   * Python): the word may change under it, so it is swapped. */
+  if (sct__exchange_seq_cst(&s->word, UINT64_C(0)) == 0)
+    return SCT_ENOTHELD;
+  wake_after_release(s, sct__load_seq_cst(&s->sleepers));
+  return 0;
+}
+
+/* The fast path: the owner's last release, a plain store (see the top). */
+int sct__lockstate_release(sct__lockstate_t *s) {
+  uint32_t kind = s->kind;
+  uint64_t me = cached_self(kind);
+  uint64_t seen = sct__load_relaxed(&s->word);
+  if (!light_release || kind == SCT__KIND_MUTEX || me == 0 ||
+      (seen & OWNER_MASK) != me ||
+      (kind == SCT_RLOCK && sct__load_relaxed(&s->count) > 1))
+    return release_full(s);
+  if (kind == SCT_RLOCK)
+    note_rlock_released(me);
+  sct__store_release(&s->word, UINT64_C(0));
+  sct__compiler_barrier(); /* the CPU's half is the waiters' barrier */
+  uint32_t sleepers = sct__load_relaxed(&s->sleepers);
+  if (sleepers != 0)
+    wake_after_release(s, sleepers);
   return 0;
 }
 
@@ -336,8 +436,8 @@ void sct__mutex_lock_contended(sct__mutex_t *m) {
   (void)acquire_slow(m, MUTEX_OWNER, SCT_INFINITE);
 }
 
-void sct__mutex_unlock_waking(sct__mutex_t *m, uint64_t was) {
-  wake_after_release(m, was);
+void sct__mutex_unlock_waking(sct__mutex_t *m, uint32_t sleepers) {
+  wake_after_release(m, sleepers);
 }
 
 int sct__lockstate_held(const sct__lockstate_t *s) {

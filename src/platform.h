@@ -75,6 +75,8 @@ int sct__self_thread(sct__ident_t *out);
  * 0: read inline by the RLock fast path, which would otherwise pay a call
  * on every acquire and release. */
 extern SCT__THREAD_LOCAL sct__ident_t sct__thread_ident;
+/* The process's, likewise (read with acquire; 0 until registered). */
+extern sct__ident_t sct__process_ident;
 
 /* 1 while the owner @p who is alive, 0 once it is gone (a process that
  * has exited but was not reaped counts as gone). Never fails: when it
@@ -118,6 +120,21 @@ int sct__word_wait_owner(uint32_t *word, uint32_t expected, int timeout_ms,
  * before they sleep only when there is more than one: on one CPU a
  * spinner only delays the process it waits for. */
 int sct__cpus_available(void);
+
+/*
+ * A lock released by a plain store (lockword.c), made safe by a heavy
+ * barrier on the waiters' side: Linux's membarrier makes every CPU that
+ * runs a thread of a process registered for it execute a full barrier,
+ * so a releaser needs none of its own (no locked instruction). Setup
+ * registers this process (at start and in a forked child): 1 when its
+ * releases may be plain stores. The heavy barrier is the waiter's half,
+ * called between counting itself and sleeping: 1 when done, 0 where no
+ * process can release lightly (no such barrier on this OS or kernel),
+ * -1 when refused here although sharers may release lightly (then the
+ * waiter sleeps in short slices).
+ */
+int sct__light_release_setup(void);
+int sct__heavy_barrier(void);
 
 /* Wakes up to @p n (>= 1) waiters sleeping on @p word. Returns how many
  * were woken, or -1 where the OS does not say. */

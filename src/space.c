@@ -19,8 +19,9 @@
 
 #define SPACE_READY 0x31544353u /* "SCT1" */
 /* 2: the waiting primitives inside changed as named ones did (sync.c).
- * 3: so did its Queues (sync.c). */
-#define SPACE_VERSION 3u
+ * 3: so did its Queues (sync.c).
+ * 4: and its locks (lock.c). */
+#define SPACE_VERSION 4u
 #define HEADER_BYTES 256u
 #define ENTRY_BYTES 256u
 #define MIN_SIZE ((size_t)64 << 10)

@@ -22,8 +22,9 @@ typedef struct named_page {
 /* 2: waiters count their entries into sleep (waitword.c): a process of
  * version 1 would sleep where a newer waker cannot see it. */
 /* 3: a Queue's counts are 64-bit and its unfinished items are derived
- * (queue.c): a process of version 2 would read them at other offsets. */
-#define NAMED_VERSION 3u
+ * (queue.c): a process of version 2 would read them at other offsets.
+ * 4: their locks release by a plain store (lockword.c; see lock.c). */
+#define NAMED_VERSION 4u
 #define STATE_OFFSET 64u
 
 static const char *const spaces[] = {NULL,    "cond",    "sem",

@@ -121,10 +121,12 @@ static void set_page_version(const char *kind, const char *name,
   close(fd);
 }
 
-/* Pages of older versions are refused, a named queue's and a space's
- * alike: waiters of version 1 do not count their entries into sleep (a
- * newer waker could skip waking them), and a version 2 queue keeps its
- * counts at other offsets. */
+/* Pages of older versions are refused, a named lock's, queue's and
+ * space's alike: waiters of version 1 do not count their entries into
+ * sleep (a newer waker could skip waking them), a version 2 queue keeps
+ * its counts at other offsets, and waiters of the version before the
+ * current one take no heavy barrier before sleeping on a lock (a newer
+ * owner's plain-store release could miss them). */
 static void test_older_pages_refused(void) {
   char name[80];
   sct_queue_t *queue, *again;
@@ -132,7 +134,7 @@ static void test_older_pages_refused(void) {
   snprintf(name, sizeof name, "sct-test-wake-%ld", test_pid());
   (void)sct_queue_unlink_named(name);
   ASSERT_OK(sct_queue_create_named(&queue, name, type_of('q'), 4, 0));
-  for (uint32_t version = 1; version <= 2; version++) {
+  for (uint32_t version = 1; version <= 3; version++) {
     set_page_version("queue", name, version);
     ASSERT_RC(sct_queue_open_named(&again, name, type_of('q'), 0), SCT_ETYPE);
   }
@@ -141,12 +143,22 @@ static void test_older_pages_refused(void) {
 
   (void)sct_space_unlink(name);
   ASSERT_OK(sct_space_create(&space, name, 1 << 20, 16));
-  for (uint32_t version = 1; version <= 2; version++) {
+  for (uint32_t version = 1; version <= 3; version++) {
     set_page_version("space", name, version);
     ASSERT_RC(sct_space_open(&space2, name, 0), SCT_ETYPE);
   }
   ASSERT_OK(sct_space_unlink(name));
   ASSERT_OK(sct_space_close(space));
+
+  sct_lock_t *lock, *lock2;
+  (void)sct_lock_unlink_named(name);
+  ASSERT_OK(sct_lock_create_named(&lock, name, SCT_LOCK));
+  for (uint32_t version = 1; version <= 2; version++) {
+    set_page_version("lock", name, version);
+    ASSERT_RC(sct_lock_open_named(&lock2, name), SCT_ETYPE);
+  }
+  ASSERT_OK(sct_lock_unlink_named(name));
+  ASSERT_OK(sct_lock_free(lock));
 }
 #endif
 

@@ -27,7 +27,7 @@
 
 /* Guards the registrations below; held across fork. */
 static pthread_mutex_t registry_mutex = PTHREAD_MUTEX_INITIALIZER;
-static sct__ident_t process_ident; /* 0 until registered */
+sct__ident_t sct__process_ident; /* 0 until registered */
 static int process_fd = -1;
 
 /* Every registered thread's descriptor, so a forked child can close its
@@ -48,13 +48,13 @@ SCT__NOINLINE static int register_process(sct__ident_t *out) {
   sct__live_claim_t claim;
   int rc = 0;
   pthread_mutex_lock(&registry_mutex);
-  sct__ident_t id = process_ident;
+  sct__ident_t id = sct__process_ident;
   if (id == 0) {
     rc = sct__live_claim((long)getpid(), "/proc/self/stat", &claim);
     if (rc == 0) {
       process_fd = claim.fd;
       id = claim.ident;
-      sct__store_release(&process_ident, id);
+      sct__store_release(&sct__process_ident, id);
     }
   }
   pthread_mutex_unlock(&registry_mutex);
@@ -63,7 +63,7 @@ SCT__NOINLINE static int register_process(sct__ident_t *out) {
 }
 
 int sct__self_process(sct__ident_t *out) {
-  sct__ident_t id = sct__load_acquire(&process_ident);
+  sct__ident_t id = sct__load_acquire(&sct__process_ident);
   if (id == 0)
     return register_process(out);
   *out = id;
@@ -156,13 +156,13 @@ int sct__self_thread(sct__ident_t *out) {
 int sct__ident_alive(sct__ident_t who) {
   /* Our own slots: asking the file from our own descriptions would find
    * them unlocked (a description does not conflict with itself). */
-  if (who == sct__load_acquire(&process_ident) || who == sct__thread_ident)
+  if (who == sct__load_acquire(&sct__process_ident) || who == sct__thread_ident)
     return 1;
   return sct__live_alive(who, sct__load_relaxed(&process_fd));
 }
 
 long sct__ident_os_id(sct__ident_t who) {
-  if (who == sct__load_acquire(&process_ident))
+  if (who == sct__load_acquire(&sct__process_ident))
     return (long)getpid();
   if (who == sct__thread_ident)
     return thread_id();
@@ -187,11 +187,11 @@ static void on_fork_parent(void) {
 
 /* In the child: drop the shares in the parent's slots, then register. */
 static void on_fork_child(void) {
-  int was_registered = process_ident != 0;
+  int was_registered = sct__process_ident != 0;
   if (process_fd >= 0)
     close(process_fd);
   process_fd = -1;
-  process_ident = 0;
+  sct__process_ident = 0;
   for (size_t i = 0; i < thread_fd_count; i++)
     close(thread_fds[i]);
   thread_fd_count = 0;

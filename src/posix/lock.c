@@ -71,6 +71,46 @@ int sct__word_wait_owner(uint32_t *word, uint32_t expected, int timeout_ms,
   return sct__word_wait(word, expected, timeout_ms, key);
 }
 
+#if defined(__linux__) && defined(SYS_membarrier)
+/* linux/membarrier.h, kernel ABI (4.16). */
+#define MB_QUERY 0
+#define MB_GLOBAL_EXPEDITED (1 << 1)
+#define MB_REGISTER_GLOBAL_EXPEDITED (1 << 2)
+
+/* 1: this process may impose the barrier; 0: nobody on this kernel can
+ * release lightly (no membarrier, or too old); -1: refused here (a
+ * seccomp filter), though other sharers may have it. */
+static int barrier_state;
+
+int sct__light_release_setup(void) {
+  long cmds = syscall(SYS_membarrier, MB_QUERY, 0);
+  if (cmds < 0) {
+    barrier_state = errno == ENOSYS ? 0 : -1;
+    return 0;
+  }
+  if (!(cmds & MB_GLOBAL_EXPEDITED) || !(cmds & MB_REGISTER_GLOBAL_EXPEDITED)) {
+    barrier_state = 0;
+    return 0;
+  }
+  barrier_state = 1;
+  return syscall(SYS_membarrier, MB_REGISTER_GLOBAL_EXPEDITED, 0) == 0;
+}
+
+int sct__heavy_barrier(void) {
+  if (barrier_state != 1)
+    return barrier_state;
+  return syscall(SYS_membarrier, MB_GLOBAL_EXPEDITED, 0) == 0 ? 1 : -1;
+}
+#else
+int sct__light_release_setup(void) {
+  return 0;
+}
+
+int sct__heavy_barrier(void) {
+  return 0;
+}
+#endif
+
 int sct__cpus_available(void) {
 #ifdef __linux__
   cpu_set_t set;

@@ -10,7 +10,7 @@
 
 #include <windows.h>
 
-static uint64_t process_cache;
+sct__ident_t sct__process_ident;
 SCT__THREAD_LOCAL sct__ident_t sct__thread_ident;
 
 static uint32_t start_bits(FILETIME created) {
@@ -39,11 +39,11 @@ static uint32_t start_of(HANDLE h, times_fn times) {
 }
 
 int sct__self_process(sct__ident_t *out) {
-  uint64_t cached = sct__load_acquire(&process_cache);
+  uint64_t cached = sct__load_acquire(&sct__process_ident);
   if (cached == 0) {
     cached = (uint64_t)GetCurrentProcessId() |
              (uint64_t)start_of(GetCurrentProcess(), GetProcessTimes) << 32;
-    sct__store_release(&process_cache, cached);
+    sct__store_release(&sct__process_ident, cached);
   }
   *out = cached;
   return 0;

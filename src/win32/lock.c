@@ -115,6 +115,16 @@ int sct__word_wake(uint32_t *word, uint32_t key, int n) {
   return -1;
 }
 
+/* FlushProcessWriteBuffers reaches one process only: releases exchange,
+ * and no waiter needs the barrier. */
+int sct__light_release_setup(void) {
+  return 0;
+}
+
+int sct__heavy_barrier(void) {
+  return 0;
+}
+
 int sct__cpus_available(void) {
   DWORD_PTR process, system;
   int n = 0;
