@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define MAX_PROCS 8
+#define MAX_PROCS 32
 
 double time_uncontended(const bench_opts_t *o, const lock_ops_t *ops) {
   long n = o->quick ? 2000000 : 10000000;

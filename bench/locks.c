@@ -140,8 +140,10 @@ static void locked_read(const bench_opts_t *o, pthread_mutex_t *m,
 }
 
 static void contended(const bench_opts_t *o, const lock_ops_t *raw) {
-  const int procs[2] = {2, 4};
-  for (int i = 0; i < 2; i++) {
+  /* 8 and 32: oversubscribed on two cores, where spinning for an owner
+   * that is not running only costs. */
+  const int procs[4] = {2, 4, 8, 32};
+  for (int i = 0; i < 4; i++) {
     char name[64];
     double raw_fair, fair;
     contended_detail_t raw_detail, detail;
@@ -311,6 +313,76 @@ static void idle_lock_waiter(const bench_opts_t *o) {
   check(sct_lock_free(lock), "lock free");
 }
 
+/* A hundred processes blocked on one Lock: how often they wake in all
+ * (one watcher checks the holder every 15 ms, the others sleep a second
+ * at a time), and how soon one of them learns that the holder was
+ * killed. */
+#define CROWD 100
+
+typedef struct crowd {
+  volatile double told_at; /* when a waiter got SCT_EOWNERDEAD */
+  volatile int held;
+} crowd_t;
+
+static void crowd_round(const bench_opts_t *o, crowd_t *c, int count_wakeups,
+                        double *ms) {
+  sct_lock_t *lock;
+  long pids[CROWD];
+  check(sct_lock_new(&lock, SCT_LOCK), "lock");
+  c->told_at = 0;
+  c->held = 0;
+  pid_t holder = fork();
+  if (holder == 0) {
+    if (sct_lock_acquire(lock, SCT_INFINITE) == 0)
+      c->held = 1;
+    for (;;)
+      pause();
+  }
+  while (!c->held)
+    usleep(100);
+  for (int i = 0; i < CROWD; i++) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      int rc = sct_lock_acquire(lock, SCT_INFINITE);
+      if (rc == SCT_EOWNERDEAD)
+        c->told_at = now_s();
+      _exit((rc == 0 || rc == SCT_EOWNERDEAD) && sct_lock_release(lock) == 0
+                ? 0
+                : 1);
+    }
+    pids[i] = pid;
+  }
+  if (count_wakeups)
+    report_idle_wakeups_of("lock_crowd100_wakeups", pids, CROWD,
+                           o->quick ? 2 : 5);
+  else
+    sleep(1); /* all asleep */
+  /* A death at a random phase of the watcher's slices. */
+  usleep(5000 + (useconds_t)(rand() % 40000));
+  double killed_at = now_s();
+  kill(holder, SIGKILL);
+  waitpid(holder, NULL, 0);
+  for (int i = 0; i < CROWD; i++)
+    finish(pids[i]);
+  if (c->told_at == 0) {
+    fprintf(stderr, "sct_bench: no waiter was told of the death\n");
+    exit(1);
+  }
+  *ms = (c->told_at - killed_at) * 1e3;
+  check(sct_lock_free(lock), "lock free");
+}
+
+static void crowd_on_lock(const bench_opts_t *o) {
+  int rounds = o->quick ? 3 : 5;
+  double ms[8];
+  crowd_t *c = shared_memory(sizeof *c);
+  for (int r = 0; r < rounds; r++)
+    crowd_round(o, c, r == 0, &ms[r]);
+  double med = median(ms, rounds); /* sorts ms */
+  report("lock_crowd100_death_median", med, "ms");
+  report("lock_crowd100_death_max", ms[rounds - 1], "ms");
+}
+
 void bench_locks(const bench_opts_t *o) {
   pthread_mutex_t *m = robust_mutex();
   long long *counter = shared_memory(sizeof *counter);
@@ -321,4 +393,5 @@ void bench_locks(const bench_opts_t *o) {
   atomic_add(o);
   owner_death(o);
   idle_lock_waiter(o);
+  crowd_on_lock(o);
 }

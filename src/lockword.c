@@ -38,43 +38,22 @@
  * next release: a delay, never a lost lock.
  *
  * Owner death: a waiter checks whether the owner lives before its first
- * sleep and after every slice of at most SLICE_MS; if not, it replaces the
- * dead owner's word by its own with a compare-and-swap, so exactly one
- * waiter takes over and gets SCT_EOWNERDEAD. Whether an identity lives is
+ * sleep and after every slice; if not, it replaces the dead owner's word
+ * by its own with a compare-and-swap, so exactly one waiter takes over
+ * and gets SCT_EOWNERDEAD. One waiter per lock, the watcher, sleeps in
+ * slices of SLICE_MS, so a death is noticed within one; the others sleep
+ * BACKSTOP_SLICE_MS at a time (a hundred blocked waiters cost 117 wake-ups
+ * a second, not 6,700). The watcher beats (a count in the sleepers word)
+ * after each slice; a waiter that slept a whole slice of its own without
+ * a beat takes the role over from a watcher that died, and a watcher that
+ * stops waiting (it got the lock) gives the role up and wakes a sleeper
+ * to take it. Whether an identity lives is
  * the platform's to say, and it says alive whenever it cannot tell (a
  * false death would give the lock two holders). glibc's robust mutexes
  * cannot be used for this: they cannot give a Lock that another process
  * releases, and a hand-made lock cannot join glibc's robust list.
  */
-#include "atomics.h"
-#include "sync.h"
-
-#define WAITERS (UINT64_C(1) << 63)
-#define OWNER_MASK (~WAITERS)
-/* A death is noticed when the slice it falls in ends: half a slice on
- * average, a whole one at worst. 15 ms keeps the median under 10 ms and
- * the worst under 25 ms with margin (20 ms put the median at 9-12 ms);
- * it costs a blocked waiter about 67 wake-ups a second, each a futex
- * timeout and one liveness query (sct_bench: lock_idle_waiter_wakeups). */
-#define SLICE_MS 15
-/* The owner word of the library's in-process mutexes. */
-#define MUTEX_OWNER SCT__MUTEX_OWNER
-/* Spinning before sleeping: rounds of 1, 2, 4, ... pause instructions
- * (4,095 in all, about 100 us where a pause takes 24 ns): a waiter that
- * polls the word less often lets the holder run longer bursts, and one
- * that spins longer sleeps less. The curve, sct_bench --quick on 2 cores,
- * 2 processes contending, throughput / p99 wait against a robust pthread
- * mutex, three runs each (bench/README.md): 6 rounds 1.0-1.3x / 0.41-
- * 0.76x, 8 rounds 1.3-1.5x / 0.38-0.55x, 10 rounds 1.7-1.8x / 0.36-0.40x,
- * 12 rounds 2.2-2.7x / 0.31-0.35x, 14 rounds 2.4-3.0x / 0.29-0.31x. Both
- * improve with spinning; the price is CPU burnt by a waiter on a lock
- * held long (up to 100 us per acquire with 12 rounds, 400 us with 14),
- * so 12. */
-#ifdef SCT_LOCK_SPIN_ROUNDS /* for measuring the curve (bench/README.md) */
-#define SPIN_ROUNDS SCT_LOCK_SPIN_ROUNDS
-#else
-#define SPIN_ROUNDS 12
-#endif
+#include "lockword.h"
 
 /* A Lock belongs to a process (any thread may release it); an RLock to
  * one thread. Fails only when the caller cannot be registered as an
@@ -87,17 +66,6 @@ static int self_word(const sct__lockstate_t *s, uint64_t *me) {
   case SCT__KIND_MUTEX: *me = MUTEX_OWNER; return 0;
   default: return sct__self_process(me);
   }
-}
-
-/* Futexes are 32 bits wide: waiters sleep on the half of the word that
- * holds the waiters bit, so any release (which clears the bit) changes
- * it. */
-static uint32_t *wait_half(sct__lockstate_t *s) {
-  static const union {
-    uint16_t value;
-    unsigned char bytes[2];
-  } probe = {1};
-  return (uint32_t *)(void *)&s->word + (probe.bytes[0] == 1 ? 1 : 0);
 }
 
 static void init_state(sct__lockstate_t *s, uint32_t kind) {
@@ -168,127 +136,8 @@ static int took(sct__lockstate_t *s, uint64_t me, int rc) {
   return rc;
 }
 
-/* How long an owner seen alive is taken to be alive still, before the
- * first sleep of an acquire that may sleep: asking costs system calls
- * (posix/liveness.c), and a lock handed back and forth between two
- * processes (a Condition ping-pong on one CPU) would pay them on every
- * hand-over. A death in that window is noticed when the first slice
- * ends instead of at once: inside the owner-death bounds. A try
- * (timeout 0) always asks. */
-#define ALIVE_FRESH_NS INT64_C(2000000)
-
-static SCT__THREAD_LOCAL struct {
-  sct__ident_t who;
-  int64_t at;
-} last_alive;
-
-static int owner_alive(sct__ident_t who, int before_first_sleep) {
-  int64_t now = before_first_sleep ? sct__now_ns() : 0;
-  if (before_first_sleep && who == last_alive.who &&
-      now - last_alive.at < ALIVE_FRESH_NS)
-    return 1;
-  if (!sct__ident_alive(who))
-    return 0;
-  last_alive.who = who;
-  last_alive.at = now ? now : sct__now_ns();
-  return 1;
-}
-
-/* Replaces a dead owner's word @p seen by ours. 1 if we took over. */
-static int take_over_if_dead(sct__lockstate_t *s, uint64_t seen, uint64_t me,
-                             int before_first_sleep) {
-  if (s->kind == SCT__KIND_MUTEX ||
-      owner_alive(seen & OWNER_MASK, before_first_sleep))
-    return 0;
-  return sct__cas(&s->word, &seen, me | WAITERS);
-}
-
-/* Takes this waiter off the sleepers count, which a release may have
- * cleared meanwhile (see the top of the file): never below zero. */
-static void stop_sleeping(sct__lockstate_t *s) {
-  uint32_t count = sct__load_relaxed(&s->sleepers);
-  while (count > 0 && !sct__cas(&s->sleepers, &count, count - 1))
-    ;
-}
-
-/* A waiter whose process cannot impose the heavy barrier sleeps at most
- * this long at a time: a release elsewhere may have missed it. */
-#define UNORDERED_SLICE_MS 2
-
-/* Sleeps once on the word while it still shows @p seen's owner. */
-static int sleep_on(sct__lockstate_t *s, uint64_t seen, int slice) {
-  int rc = 0;
-  sct__fetch_add(&s->sleepers, 1u);
-  if (!(seen & WAITERS)) {
-    uint64_t marked = seen | WAITERS;
-    if (!sct__cas(&s->word, &seen, marked)) {
-      stop_sleeping(s);
-      return 0; /* changed meanwhile: look again */
-    }
-    seen = marked;
-  }
-  /* Counted and marked: now order it against the releases (see the top).
-   * The library's own mutexes are released by exchange only. */
-  int barrier = s->kind == SCT__KIND_MUTEX ? 0 : sct__heavy_barrier();
-  if (barrier != 1)
-    sct__fence();
-  if (barrier < 0 && slice > UNORDERED_SLICE_MS)
-    slice = UNORDERED_SLICE_MS;
-  if (s->kind == SCT__KIND_MUTEX)
-    rc = sct__word_wait(wait_half(s), (uint32_t)(seen >> 32), slice,
-                        s->wake_key);
-  else
-    rc = sct__word_wait_owner(wait_half(s), (uint32_t)(seen >> 32), slice,
-                              s->wake_key, seen & OWNER_MASK);
-  stop_sleeping(s);
-  return rc;
-}
-
-SCT__NOINLINE static int acquire_slow(sct__lockstate_t *s, uint64_t me,
-                                      int timeout_ms) {
-  int64_t deadline = sct__deadline(timeout_ms);
-  int spins = timeout_ms == 0 || !sct__spin_before_sleep ? 0 : SPIN_ROUNDS;
-  int slept = 0; /* woken, not timed out: the owner was just seen alive */
-  int sleeps = 0;
-
-  for (;;) {
-    uint64_t seen = sct__load_relaxed(&s->word);
-    if (seen == 0) {
-      uint64_t mark = sct__load_relaxed(&s->sleepers) ? WAITERS : 0;
-      if (sct__cas(&s->word, &seen, me | mark))
-        return took(s, me, 0);
-      continue;
-    }
-    if (spins > 0) {
-      /* Exponential backoff: a waiter that polls the word less often
-       * lets the holder run longer bursts without the cache line
-       * moving, which is where contended throughput comes from. */
-      for (int i = 0; i < (1 << (SPIN_ROUNDS - spins)); i++)
-        sct__cpu_relax();
-      spins--;
-      continue;
-    }
-    /* Ask about the owner before the first sleep, so an owner that is
-     * already dead costs no slice, and after every slice. */
-    if (!slept &&
-        take_over_if_dead(s, seen, me, sleeps == 0 && timeout_ms != 0))
-      return took(s, me, SCT_EOWNERDEAD);
-    if (timeout_ms == 0)
-      return SCT_ETIMEDOUT;
-    int slice = SLICE_MS;
-    if (timeout_ms > 0) {
-      int left = sct__ms_left(deadline);
-      if (left == 0)
-        return SCT_ETIMEDOUT;
-      if (left < slice)
-        slice = left;
-    }
-    /* Woken: the owner was alive a moment ago, unless the platform says
-     * it just ended (SCT_EOWNERDEAD): then ask at once. */
-    int woke = sleep_on(s, seen, slice);
-    sleeps++;
-    slept = woke != SCT_ETIMEDOUT && woke != SCT_EOWNERDEAD;
-  }
+int sct__lock_took(sct__lockstate_t *s, uint64_t me, int rc) {
+  return took(s, me, rc);
 }
 
 /* 1 when this process's own releases may be plain stores (see the top). */
@@ -315,8 +164,10 @@ SCT__NOINLINE static int acquire_full(sct__lockstate_t *s, int timeout_ms) {
   int rc = self_word(s, &me);
   if (rc != 0)
     return rc;
-  if (sct__cas(&s->word, &seen, me))
+  if (!(sct__load_relaxed(&s->sleepers) & HANDOFF) &&
+      sct__cas(&s->word, &seen, me))
     return took(s, me, 0);
+  seen = sct__load_relaxed(&s->word);
   if (s->kind == SCT_RLOCK && (seen & OWNER_MASK) == me) {
     /* Our identity, but this thread holds no RLock: a dead thread's word
      * whose identity came round to ours (see rlocks_held). Nobody else
@@ -329,14 +180,16 @@ SCT__NOINLINE static int acquire_full(sct__lockstate_t *s, int timeout_ms) {
     sct__store_relaxed(&s->count, count + 1);
     return 0;
   }
-  return acquire_slow(s, me, timeout_ms);
+  return sct__lock_wait(s, me, timeout_ms);
 }
 
-/* The fast path: one compare-and-swap, no call. */
+/* The fast path: one compare-and-swap, no call (unless a starving
+ * waiter reserved the lock). */
 int sct__lockstate_acquire(sct__lockstate_t *s, int timeout_ms) {
   uint64_t me = cached_self(s->kind);
   uint64_t seen = 0;
-  if (me != 0 && sct__cas(&s->word, &seen, me))
+  if (me != 0 && !(sct__load_relaxed(&s->sleepers) & HANDOFF) &&
+      sct__cas(&s->word, &seen, me))
     return took(s, me, 0);
   return acquire_full(s, timeout_ms);
 }
@@ -345,12 +198,15 @@ int sct__lockstate_acquire(sct__lockstate_t *s, int timeout_ms) {
  * after the word was cleared). */
 SCT__NOINLINE static void wake_after_release(sct__lockstate_t *s,
                                              uint32_t sleepers) {
-  if (sleepers == 0 || sct__word_wake(wait_half(s), s->wake_key, 1) != 0)
+  /* A starving waiter must be among the woken (see maybe_starving). */
+  int n = sleepers & HANDOFF ? INT32_MAX : 1;
+  if ((sleepers & COUNT_MASK) == 0 ||
+      sct__word_wake(sct__lock_wait_half(s), s->wake_key, n) != 0)
     return;
   /* Nobody asleep: the counted are dead or on their way (see the top). */
-  if (sct__cas(&s->sleepers, &sleepers, 0u) &&
+  if (sct__cas(&s->sleepers, &sleepers, sleepers & ~COUNT_MASK) &&
       (sct__load_seq_cst(&s->word) & WAITERS))
-    sct__fetch_add(&s->sleepers, sleepers); /* taken again, marked: undo */
+    sct__fetch_add(&s->sleepers, sleepers & COUNT_MASK); /* marked: undo */
 }
 
 /* Clears the word of an owner releasing its own lock; returns the
@@ -412,7 +268,7 @@ int sct__lockstate_release(sct__lockstate_t *s) {
   sct__store_release(&s->word, UINT64_C(0));
   sct__compiler_barrier(); /* the CPU's half is the waiters' barrier */
   uint32_t sleepers = sct__load_relaxed(&s->sleepers);
-  if (sleepers != 0)
+  if (sleepers & COUNT_MASK)
     wake_after_release(s, sleepers);
   return 0;
 }
@@ -433,7 +289,7 @@ unsigned sct__lockstate_count(const sct__lockstate_t *s) {
 }
 
 void sct__mutex_lock_contended(sct__mutex_t *m) {
-  (void)acquire_slow(m, MUTEX_OWNER, SCT_INFINITE);
+  (void)sct__lock_wait(m, MUTEX_OWNER, SCT_INFINITE);
 }
 
 void sct__mutex_unlock_waking(sct__mutex_t *m, uint32_t sleepers) {

@@ -207,6 +207,96 @@ static void test_live_holder_not_dead(void) {
   ASSERT_OK(sct_obj_free(flag));
 }
 
+/* ---- many waiters, and the watcher among them killed ---- */
+
+#define QUEUED 12
+enum { ARRIVED, REPORTS, REPORTER, NORMAL, SLOTS };
+
+/* Counts its arrival and blocks. Told of a death: the first such waiter
+ * says which it is and holds on, to be killed in its turn; the second
+ * releases. The others just take the lock and release it. */
+static int child_queue_up(const sct_args_t *args) {
+  sct_lock_t *lock;
+  sct_obj_t *counts;
+  int64_t index, n = 0;
+  if (sct_args_lock(args, 0, &lock) != 0 || sct_args_obj(args, 1, &counts) != 0 ||
+      sct_args_int(args, 2, &index) != 0)
+    return 10;
+  sct_array_add(counts, ARRIVED, 1, NULL);
+  int rc = sct_lock_acquire(lock, SCT_INFINITE);
+  if (rc == SCT_EOWNERDEAD) {
+    sct_array_add(counts, REPORTS, 1, &n);
+    if (n == 0) {
+      sct_array_set_i64(counts, REPORTER, index);
+      sleep_forever();
+    }
+  } else if (rc == 0) {
+    sct_array_add(counts, NORMAL, 1, NULL);
+  } else {
+    return 12;
+  }
+  return sct_lock_release(lock) == 0 ? 0 : 13;
+}
+
+static int64_t count_of(sct_obj_t *counts, size_t i) {
+  int64_t v = -1;
+  sct_array_get_i64(counts, i, &v);
+  return v;
+}
+
+static int wait_count(sct_obj_t *counts, size_t i, int64_t want) {
+  for (int t = 0; t < 20000 && count_of(counts, i) < want; t++)
+    sleep_ms(1);
+  return count_of(counts, i) == want;
+}
+
+/*
+ * Thirteen waiters blocked on one Lock. The first to sleep watches the
+ * owner for the others (lockword.c); it is killed, then the holder: the
+ * others still learn of the death (a waiter takes the silent watcher's
+ * role over), exactly one of them as SCT_EOWNERDEAD. That one is killed
+ * holding the lock in its turn, and again exactly one other is told.
+ * Every other waiter gets the lock once, normally.
+ */
+static void test_many_waiters_watcher_killed(void) {
+  sct_lock_t *lock;
+  sct_obj_t *flag, *counts;
+  sct_process_t *waiters[QUEUED + 1];
+  ASSERT_OK(sct_lock_new(&lock, SCT_LOCK));
+  ASSERT_OK(sct_rawvalue_new(&flag, type_of('q'), NULL));
+  ASSERT_OK(sct_rawarray_new(&counts, type_of('q'), SLOTS, NULL));
+  sct_process_t *holder = start_holder(lock, flag);
+  for (int i = 0; i <= QUEUED; i++) {
+    sct_arg_t args[] = {SCT_ALOCK(lock), SCT_AOBJ(counts), SCT_AINT(i)};
+    waiters[i] = start_child("death.queue_up", args, 3);
+    CU_ASSERT_FATAL(waiters[i] != NULL);
+    CU_ASSERT_FATAL(wait_count(counts, ARRIVED, i + 1));
+    if (i == 0)
+      sleep_ms(100); /* asleep first: the watcher */
+  }
+  sleep_ms(100);
+  ASSERT_OK(sct_process_kill(waiters[0]));
+  CU_ASSERT_EQUAL(finish_child(waiters[0]), -SIGKILL);
+  ASSERT_OK(sct_process_kill(holder));
+  CU_ASSERT_EQUAL(finish_child(holder), -SIGKILL);
+  CU_ASSERT_FATAL(wait_count(counts, REPORTS, 1));
+  sleep_ms(50);
+  int64_t reporter = count_of(counts, REPORTER);
+  CU_ASSERT_FATAL(reporter >= 1 && reporter <= QUEUED);
+  ASSERT_OK(sct_process_kill(waiters[reporter]));
+  CU_ASSERT_EQUAL(finish_child(waiters[reporter]), -SIGKILL);
+  for (int i = 1; i <= QUEUED; i++)
+    if (i != reporter)
+      CU_ASSERT_EQUAL(finish_child(waiters[i]), 0);
+  CU_ASSERT_EQUAL(count_of(counts, REPORTS), 2);
+  CU_ASSERT_EQUAL(count_of(counts, NORMAL), QUEUED - 2);
+  ASSERT_OK(sct_lock_acquire(lock, 0));
+  ASSERT_OK(sct_lock_release(lock));
+  ASSERT_OK(sct_lock_free(lock));
+  ASSERT_OK(sct_obj_free(flag));
+  ASSERT_OK(sct_obj_free(counts));
+}
+
 static CU_TestInfo tests[] = {
     {"lock: next acquirer", test_lock_next_acquirer},
     {"rlock: next acquirer", test_rlock_next_acquirer},
@@ -217,10 +307,13 @@ static CU_TestInfo tests[] = {
     {"synchronized value", test_synchronized_value},
     {"rlock: thread death", test_rlock_thread_death},
     {"live holder not dead", test_live_holder_not_dead},
+    {"many waiters, the watcher killed: one report per death",
+     test_many_waiters_watcher_killed},
     CU_TEST_INFO_NULL};
 
 static const sct_target_t targets[] = {{"death.hold", child_hold_forever},
                                        {"death.wait", child_wait_for_lock},
-                                       {"death.hold_value", child_hold_value}};
+                                       {"death.hold_value", child_hold_value},
+                                       {"death.queue_up", child_queue_up}};
 
-const test_suite_t suite_ownerdeath = {"ownerdeath", tests, targets, 3, NULL};
+const test_suite_t suite_ownerdeath = {"ownerdeath", tests, targets, 4, NULL};
