@@ -117,10 +117,12 @@ typedef struct watch {
 } watch_t;
 
 /* Before a sleep: whether this waiter watches (the role is free, or its
- * holder beat no more during this waiter's whole last slice). */
+ * holder beat no more during this waiter's whole last slice, or nobody
+ * sleeps although the role is taken: a watcher killed in its sleep). */
 static int becomes_watcher(sct__lockstate_t *s, watch_t *w) {
   uint32_t v = sct__load_relaxed(&s->sleepers);
-  int silent = w->full_slice && (v & ~FLAGS) == w->beats;
+  int silent = (w->full_slice && (v & ~FLAGS) == w->beats) ||
+               (v & COUNT_MASK) == 0;
   while (!(v & WATCHED))
     if (sct__cas(&s->sleepers, &v, v | WATCHED))
       return w->watching = 1;

@@ -767,6 +767,12 @@ static int child_wait_forever(const sct_args_t *args) {
  * to wake, so later releases make no wake call for it; and the lock still
  * counts exactly under contention afterwards.
  */
+/* The count of sleepers in a lock page: the low 20 bits of its sleepers
+ * word (the others say who watches the owner; src/lockword.h). */
+static uint32_t sleepers_in(const char *path) {
+  return peek32(path, PAGE_SLEEPERS) & 0xFFFFFu;
+}
+
 static void test_killed_sleeper_forgotten(void) {
   char name[80], seg_name[80], path[300];
   sct_lock_t *lock;
@@ -784,15 +790,15 @@ static void test_killed_sleeper_forgotten(void) {
   CU_ASSERT_FATAL(p != NULL);
   CU_ASSERT_FATAL(wait_for_flag(flag, 1));
   /* Asleep: it has counted itself and marked the word. */
-  for (int i = 0; i < 5000 && peek32(path, PAGE_SLEEPERS) == 0; i++)
+  for (int i = 0; i < 5000 && sleepers_in(path) == 0; i++)
     sleep_ms(1);
-  CU_ASSERT_EQUAL(peek32(path, PAGE_SLEEPERS), 1);
+  CU_ASSERT_EQUAL(sleepers_in(path), 1);
   CU_ASSERT_NOT_EQUAL(peek32(path, PAGE_WORD_HIGH) & 0x80000000u, 0);
   ASSERT_OK(sct_process_kill(p));
   CU_ASSERT_EQUAL(finish_child(p), -SIGKILL);
-  CU_ASSERT_EQUAL(peek32(path, PAGE_SLEEPERS), 1); /* still counted */
-  ASSERT_OK(sct_lock_release(lock));                /* wakes nobody */
-  CU_ASSERT_EQUAL(peek32(path, PAGE_SLEEPERS), 0);  /* forgotten */
+  CU_ASSERT_EQUAL(sleepers_in(path), 1); /* still counted */
+  ASSERT_OK(sct_lock_release(lock));      /* wakes nobody */
+  CU_ASSERT_EQUAL(sleepers_in(path), 0);  /* forgotten */
 
   char n[32];
   char exe[4096];
