@@ -198,8 +198,9 @@ int sct__lockstate_acquire(sct__lockstate_t *s, int timeout_ms) {
  * after the word was cleared). */
 SCT__NOINLINE static void wake_after_release(sct__lockstate_t *s,
                                              uint32_t sleepers) {
-  /* A starving waiter must be among the woken (see maybe_starving). */
-  int n = sleepers & HANDOFF ? INT32_MAX : 1;
+  /* A starving waiter must be among the woken (see lockwait.c): all the
+   * counted, then (not more: a Windows semaphore keeps what nobody took). */
+  int n = sleepers & HANDOFF ? (int)(sleepers & COUNT_MASK) : 1;
   if ((sleepers & COUNT_MASK) == 0 ||
       sct__word_wake(sct__lock_wait_half(s), s->wake_key, n) != 0)
     return;
