@@ -1,5 +1,6 @@
 /* Lock and RLock handles: anonymous (in the shared heap) and named. */
 #include "atomics.h"
+#include "inspect.h"
 #include "internal.h"
 
 #include <stdlib.h>
@@ -140,6 +141,15 @@ int sct_lock_owner(const sct_lock_t *lock, long *pid) {
     rc = SCT_EINVAL;
   if (rc == 0)
     *pid = sct__lockstate_owner(lock->state);
+  return rc;
+}
+
+int sct__lock_view(const sct_lock_t *lock, sct__lock_view_t *out) {
+  int rc = usable(lock);
+  if (rc == 0 && !out)
+    rc = SCT_EINVAL;
+  if (rc == 0)
+    sct__lockstate_view(lock->state, out);
   return rc;
 }
 

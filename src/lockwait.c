@@ -100,7 +100,7 @@ static int take_over_if_dead(sct__lockstate_t *s, uint64_t seen, uint64_t me,
 }
 
 /* Takes this waiter off the sleepers count, which a release may have
- * cleared meanwhile (see the top of the file): never below zero. */
+ * cleared meanwhile (lockword.c, at the top): never below zero. */
 static void stop_sleeping(sct__lockstate_t *s) {
   uint32_t v = sct__load_relaxed(&s->sleepers);
   while ((v & COUNT_MASK) > 0 && !sct__cas(&s->sleepers, &v, v - 1))

@@ -54,6 +54,7 @@
  * releases, and a hand-made lock cannot join glibc's robust list.
  */
 #include "lockword.h"
+#include "inspect.h"
 
 /* A Lock belongs to a process (any thread may release it); an RLock to
  * one thread. Fails only when the caller cannot be registered as an
@@ -317,4 +318,18 @@ int sct__lockstate_restore(sct__lockstate_t *s, unsigned count) {
   if ((rc == 0 || rc == SCT_EOWNERDEAD) && s->kind == SCT_RLOCK)
     sct__store_relaxed(&s->count, count);
   return rc;
+}
+
+void sct__lockstate_view(const sct__lockstate_t *s, sct__lock_view_t *out) {
+  uint64_t word = sct__load_acquire(&s->word);
+  out->held = word != 0;
+  out->owner_pid = 0;
+  out->owner_alive = 0;
+  out->count = sct__lockstate_count(s);
+  out->waiters = sct__load_relaxed(&s->sleepers) & COUNT_MASK;
+  if (word != 0 && s->kind != SCT__KIND_MUTEX) {
+    out->owner_alive = sct__ident_alive(word & OWNER_MASK);
+    long id = sct__ident_os_id(word & OWNER_MASK);
+    out->owner_pid = id != 0 ? id : -1;
+  }
 }

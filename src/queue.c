@@ -16,6 +16,7 @@
  * does its own operation: callers never retry.
  */
 #include "atomics.h"
+#include "inspect.h"
 #include "sync.h"
 #include "testhook.h"
 
@@ -292,6 +293,12 @@ int sct_queue_get(sct_queue_t *queue, void *item, int timeout_ms) {
   sct__lockstate_release(&st->lock);
   sct__waitword_wake_bumped(&st->gets, 1, token);
   return 0;
+}
+
+size_t sct__queue_capacity(const sct_queue_t *queue) {
+  if (sct__sync_check(queue, SCT__SYNC_QUEUE) != 0)
+    return 0;
+  return state_of(queue)->capacity;
 }
 
 sct__waitword_t *sct__queue_word(const sct_queue_t *queue, int for_put) {

@@ -10,6 +10,7 @@
  * MAKING. The layout is documented in sct.h for other languages.
  */
 #include "atomics.h"
+#include "inspect.h"
 #include "sync.h"
 #include "testhook.h"
 
@@ -210,7 +211,11 @@ static int check_header(const sct__segment_t *seg) {
   uint32_t ready = sct__load_acquire(&h->ready);
   if (ready == 0)
     return SCT_ESTATE;
-  if (ready != SPACE_READY || h->version != SPACE_VERSION ||
+  if (ready == SPACE_READY && h->version != SPACE_VERSION)
+    return sct__detail(SCT_ETYPE,
+                       "a space of layout version %u (this library reads %u)",
+                       (unsigned)h->version, SPACE_VERSION);
+  if (ready != SPACE_READY ||
       h->size > seg->size || h->slots == 0 ||
       (h->slots & (h->slots - 1)) != 0 || h->slots > 2 * MAX_OBJECTS ||
       h->directory != HEADER_BYTES ||
@@ -601,6 +606,68 @@ int sct_space_list(sct_space_t *space, sct_space_list_fn fn, void *ctx) {
   for (uint32_t i = 0; rc == 0 && i < got; i++)
     rc = fn(names[i], ctx);
   free(names);
+  return rc;
+}
+
+/* ---- what the tool reads (inspect.h) ---- */
+
+static const char *entry_kind(uint32_t kind) {
+  static const char *const sync_kinds[] = {"?",     "Condition", "Semaphore",
+                                           "Event", "Barrier",   "Queue"};
+  if (kind == KIND_VALUE)
+    return "Value";
+  if (kind == KIND_ARRAY)
+    return "Array";
+  if (kind == KIND_LOCK)
+    return "Lock";
+  if (kind > KIND_SYNC && kind - KIND_SYNC <= SCT__SYNC_QUEUE)
+    return sync_kinds[kind - KIND_SYNC];
+  return "?";
+}
+
+int sct__space_view(sct_space_t *space,
+                    int (*fn)(const sct__space_entry_view_t *, void *),
+                    void *ctx) {
+  int rc = space_check(space);
+  if (rc == 0 && !fn)
+    rc = SCT_EINVAL;
+  if (rc != 0 || (rc = lock_space(space)) != 0)
+    return rc;
+  space_entry_t *e = entries(space);
+  char *base = (char *)space->header;
+  for (uint32_t i = 0; rc == 0 && i < space->header->slots; i++) {
+    if (sct__load_acquire(&e[i].state) != ENTRY_READY)
+      continue;
+    sct__space_entry_view_t v;
+    char format[FORMAT_KEPT + 1];
+    size_t len = e[i].format_len < FORMAT_KEPT ? e[i].format_len : FORMAT_KEPT;
+    int object = e[i].kind == KIND_VALUE || e[i].kind == KIND_ARRAY;
+    memcpy(format, e[i].format, object ? len : 0);
+    format[object ? len : 0] = '\0';
+    v.name = e[i].name;
+    v.kind = entry_kind(e[i].kind);
+    v.format = format;
+    v.n = e[i].kind == KIND_ARRAY ? e[i].n : 0;
+    v.lock_kind = (int)e[i].lock_kind;
+    v.offset = e[i].offset;
+    v.align = e[i].align;
+    v.has_lock = e[i].lock_offset != 0;
+    if (v.has_lock)
+      sct__lockstate_view(
+          (const sct__lockstate_t *)(const void *)(base + e[i].lock_offset),
+          &v.lock);
+    rc = fn(&v, ctx);
+  }
+  unlock_space(space);
+  return rc;
+}
+
+int sct__space_usage(sct_space_t *space, uint64_t *size, uint32_t *objects) {
+  int rc = space_check(space);
+  if (rc == 0) {
+    *size = space->header->size;
+    *objects = sct__load_relaxed(&space->header->objects);
+  }
   return rc;
 }
 
