@@ -1553,44 +1553,37 @@ typedef struct sct_wait {
  * kernel objects at once, and keeps one). */
 #define SCT_WAIT_MAX 63
 
-/** Takes an item of @p queue into @p item (the type's size in bytes). */
-static inline sct_wait_t sct_wait_queue_get(sct_queue_t *queue, void *item) {
+/** An entry of @p kind (the functions below say which fields it needs). */
+static inline sct_wait_t sct_wait_entry(sct_wait_kind_t kind, void *object,
+                                        void *out, const void *in) {
   sct_wait_t w;
-  w.kind = SCT_WAIT_QUEUE_GET;
-  w.object = queue;
-  w.out = item;
-  w.in = NULL;
+  w.kind = kind;
+  w.object = object;
+  w.out = out;
+  w.in = in;
   w.rc = 0;
   return w;
+}
+/** Takes an item of @p queue into @p item (the type's size in bytes). */
+static inline sct_wait_t sct_wait_queue_get(sct_queue_t *queue, void *item) {
+  return sct_wait_entry(SCT_WAIT_QUEUE_GET, queue, item, NULL);
 }
 /** Puts @p item into @p queue. */
 static inline sct_wait_t sct_wait_queue_put(sct_queue_t *queue,
                                             const void *item) {
-  sct_wait_t w = sct_wait_queue_get(queue, NULL);
-  w.kind = SCT_WAIT_QUEUE_PUT;
-  w.in = item;
-  return w;
+  return sct_wait_entry(SCT_WAIT_QUEUE_PUT, queue, NULL, item);
 }
 /** Acquires @p sem. */
 static inline sct_wait_t sct_wait_sem(sct_sem_t *sem) {
-  sct_wait_t w = sct_wait_queue_get(NULL, NULL);
-  w.kind = SCT_WAIT_SEM;
-  w.object = sem;
-  return w;
+  return sct_wait_entry(SCT_WAIT_SEM, sem, NULL, NULL);
 }
 /** Waits for @p event to be set. */
 static inline sct_wait_t sct_wait_event(sct_event_t *event) {
-  sct_wait_t w = sct_wait_queue_get(NULL, NULL);
-  w.kind = SCT_WAIT_EVENT;
-  w.object = event;
-  return w;
+  return sct_wait_entry(SCT_WAIT_EVENT, event, NULL, NULL);
 }
 /** Waits for the started child @p p to end, and joins it. */
 static inline sct_wait_t sct_wait_process(sct_process_t *p) {
-  sct_wait_t w = sct_wait_queue_get(NULL, NULL);
-  w.kind = SCT_WAIT_PROCESS;
-  w.object = p;
-  return w;
+  return sct_wait_entry(SCT_WAIT_PROCESS, p, NULL, NULL);
 }
 
 /**

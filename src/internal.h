@@ -385,6 +385,9 @@ int sct__ms_left(int64_t deadline);
  * milliseconds left to it, SCT_INFINITE for -1. */
 int64_t sct__deadline_or_none(int timeout_ms);
 int sct__ms_until(int64_t deadline);
+/* A sleep of @p slice_ms cut to what is left of @p deadline (-1: none):
+ * 0 once it has passed. */
+int sct__slice_until(int64_t deadline, int slice_ms);
 
 /* Whether Python's str.isprintable() accepts code point @p c
  * (printable.c, generated). */

@@ -287,18 +287,13 @@ int sct__lock_wait(sct__lockstate_t *s, uint64_t me, int timeout_ms) {
       return left_waiting(s, &w, sct__lock_took(s, me, SCT_EOWNERDEAD));
     if (timeout_ms == 0)
       return SCT_ETIMEDOUT;
-    /* The library's own mutexes have no owner to watch. */
     maybe_starving(s, &w);
+    /* The library's own mutexes have no owner to watch. */
     int watches = s->kind != SCT__KIND_MUTEX &&
                   (w.watching || becomes_watcher(s, &w));
     int slice = watches ? SLICE_MS : BACKSTOP_SLICE_MS;
-    if (timeout_ms > 0) {
-      int left = sct__ms_left(deadline);
-      if (left == 0)
-        return left_waiting(s, &w, SCT_ETIMEDOUT);
-      if (left < slice)
-        slice = left;
-    }
+    if (timeout_ms > 0 && (slice = sct__slice_until(deadline, slice)) == 0)
+      return left_waiting(s, &w, SCT_ETIMEDOUT);
     /* Woken: the owner was alive a moment ago, unless the platform says
      * it just ended (SCT_EOWNERDEAD): then ask at once. */
     int woke = sleep_on(s, seen, slice);

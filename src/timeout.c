@@ -20,6 +20,13 @@ int64_t sct__deadline_or_none(int timeout_ms) {
   return timeout_ms == SCT_INFINITE ? -1 : sct__deadline(timeout_ms);
 }
 
+int sct__slice_until(int64_t deadline, int slice_ms) {
+  if (deadline < 0)
+    return slice_ms;
+  int left = sct__ms_left(deadline);
+  return left < slice_ms ? left : slice_ms;
+}
+
 int sct__ms_until(int64_t deadline) {
   return deadline < 0 ? SCT_INFINITE : sct__ms_left(deadline);
 }

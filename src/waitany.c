@@ -182,14 +182,9 @@ int sct_wait_any(sct_wait_t *items, size_t n, int timeout_ms, size_t *which) {
         *which = i;
         return 0;
       }
-    int slice = SCT__IDLE_SLICE_MS;
-    if (deadline >= 0) {
-      int left = sct__ms_left(deadline);
-      if (left == 0)
-        return SCT_ETIMEDOUT;
-      if (left < slice)
-        slice = left;
-    }
+    int slice = sct__slice_until(deadline, SCT__IDLE_SLICE_MS);
+    if (slice == 0)
+      return SCT_ETIMEDOUT;
     if ((rc = sleep_on_all(items, watch, n, slice)) == SCT_ENOMEM)
       return rc;
     slept = 1;

@@ -59,14 +59,9 @@ void sct__waitword_leave(sct__waitword_t *w) {
 
 int sct__waitword_wait(sct__waitword_t *w, uint32_t expected, int64_t deadline,
                        int slice_ms) {
-  int slice = slice_ms;
-  if (deadline >= 0) {
-    int left = sct__ms_left(deadline);
-    if (left == 0)
-      return SCT_ETIMEDOUT;
-    if (left < slice)
-      slice = left;
-  }
+  int slice = sct__slice_until(deadline, slice_ms);
+  if (slice == 0)
+    return SCT_ETIMEDOUT;
   if (changed_while_spinning(w, expected))
     return 0;
   sct__waitword_enter(w);

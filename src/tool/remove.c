@@ -16,27 +16,27 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Each kind's own unlink call. */
+static const struct {
+  const char *kind;
+  int (*unlink_named)(const char *name);
+} unlinkers[] = {{"lock", sct_lock_unlink_named},
+                 {"segment", sct_segment_unlink},
+                 {"condition", sct_cond_unlink_named},
+                 {"semaphore", sct_sem_unlink_named},
+                 {"event", sct_event_unlink_named},
+                 {"barrier", sct_barrier_unlink_named},
+                 {"queue", sct_queue_unlink_named},
+                 {"space", sct_space_unlink}};
+
 static int unlink_object(const object_t *obj) {
-  const char *k = obj->kind, *n = obj->name;
-  if (strcmp(k, "lock") == 0)
-    return sct_lock_unlink_named(n);
-  if (strcmp(k, "segment") == 0)
-    return sct_segment_unlink(n);
-  if (strcmp(k, "condition") == 0)
-    return sct_cond_unlink_named(n);
-  if (strcmp(k, "semaphore") == 0)
-    return sct_sem_unlink_named(n);
-  if (strcmp(k, "event") == 0)
-    return sct_event_unlink_named(n);
-  if (strcmp(k, "barrier") == 0)
-    return sct_barrier_unlink_named(n);
-  if (strcmp(k, "queue") == 0)
-    return sct_queue_unlink_named(n);
-  if (strcmp(k, "space") == 0)
-    return sct_space_unlink(n);
-  return unlink(obj->file) == 0 ? 0 : errno == EACCES || errno == EPERM
-                                          ? SCT_EACCES
-                                          : SCT_EOS;
+  for (size_t i = 0; i < sizeof unlinkers / sizeof unlinkers[0]; i++)
+    if (strcmp(obj->kind, unlinkers[i].kind) == 0)
+      return unlinkers[i].unlink_named(obj->name);
+  /* A liveness file: no call of sct's removes it. */
+  if (unlink(obj->file) == 0)
+    return 0;
+  return errno == EACCES || errno == EPERM ? SCT_EACCES : SCT_EOS;
 }
 
 /* Why @p obj must stay (into @p why), or NULL when nothing live uses it. */
