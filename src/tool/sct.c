@@ -139,19 +139,23 @@ static int show(const options_t *o, const char *spec) {
 
 int main(int argc, char **argv) {
   options_t o = {0, 0, 0, 0, 1000};
-  char **operands = calloc((size_t)argc + 1, sizeof *operands);
-  int n = 0;
-  if (argc < 2 || !operands)
+  if (argc < 2)
     return usage();
   const char *cmd = argv[1];
   if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
     fputs(manual, stdout);
     return EXIT_OK;
   }
-  if (parse(argc, argv, &o, operands, &n) != 0)
-    return usage();
+  char **operands = calloc((size_t)argc + 1, sizeof *operands);
+  int n = 0;
+  if (!operands) {
+    fprintf(stderr, "sct: out of memory\n");
+    return EXIT_ERROR;
+  }
   int rc;
-  if (strcmp(cmd, "ls") == 0 && n == 0)
+  if (parse(argc, argv, &o, operands, &n) != 0)
+    rc = usage();
+  else if (strcmp(cmd, "ls") == 0 && n == 0)
     rc = list(&o);
   else if (strcmp(cmd, "show") == 0 && n == 1)
     rc = show(&o, operands[0]);
