@@ -3,6 +3,18 @@
  * spinning while that pays, then sleeping on the word in slices, one
  * waiter watching the owner for the others, a starving waiter reserving
  * the lock, and a dead owner's lock taken over by exactly one waiter.
+ *
+ * Why a watcher polls at all, rather than the kernel waking a waiter
+ * when the owner dies. A pidfd names a process only in the opener's PID
+ * namespace, the very limit the liveness file exists to get past
+ * (posix/liveness.c). The kernel's robust futex list has one head per
+ * thread and glibc owns it (its robust mutexes): sct's word cannot join
+ * it. A thread's clear-tid address (set_tid_address) is written and
+ * woken at exit only while its process has other threads, so a
+ * single-threaded owner's death wakes nobody, and glibc uses the address
+ * for its own joins. A watcher thread in every process would wake once a
+ * slice whether or not any lock is waited for. So one waiter per lock
+ * pays the slices; the other waiters cost a backstop each.
  */
 #include "lockword.h"
 

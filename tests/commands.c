@@ -9,7 +9,6 @@
 #include <spawn.h>
 #include <stdio.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -72,12 +71,4 @@ pid_t start_as(uid_t uid, gid_t gid, const char *exe, char *const argv[]) {
     _exit(41);
   }
   return pid;
-}
-
-int test_kernel_at_least(int major, int minor) {
-  struct utsname u;
-  int have_major = 0, have_minor = 0;
-  if (uname(&u) != 0 || sscanf(u.release, "%d.%d", &have_major, &have_minor) != 2)
-    return 0;
-  return have_major > major || (have_major == major && have_minor >= minor);
 }

@@ -29,7 +29,4 @@ int copy_self(char *copy, size_t cap);
 /* Runs @p exe with @p argv (argv[0] included, NULL-ended) as @p uid. */
 pid_t start_as(uid_t uid, gid_t gid, const char *exe, char *const argv[]);
 
-/* 1 when the running kernel is at least @p major.@p minor. */
-int test_kernel_at_least(int major, int minor);
-
 #endif /* SCT_TEST_COMMANDS_H */
