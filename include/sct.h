@@ -1542,7 +1542,7 @@ typedef enum sct_wait_kind {
 
 /** One entry of sct_wait_any; make it with the sct_wait_* functions. */
 typedef struct sct_wait {
-  sct_wait_kind_t kind;
+  sct_wait_kind_t kind; /**< what it waits for */
   void *object;    /**< the Queue, Semaphore, Event or process */
   void *out;       /**< SCT_WAIT_QUEUE_GET: where the item goes */
   const void *in;  /**< SCT_WAIT_QUEUE_PUT: the item */
