@@ -12,9 +12,6 @@ if(TARGET sct_apr)
   configure_file(cmake/sct-apr.pc.in ${CMAKE_CURRENT_BINARY_DIR}/sct-apr.pc.in2
     @ONLY)
 endif()
-if(TARGET sct_tool)
-  install(TARGETS sct_tool RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-endif()
 install(TARGETS ${SCT_INSTALLED_TARGETS} EXPORT sctTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
