@@ -192,17 +192,18 @@ static int may_take(const sct__lockstate_t *s, const watch_t *w) {
 static int order_before_sleep(const sct__lockstate_t *s, int slice);
 
 /* A free lock reserved for another waiter: sleeps until it is released
- * again (its taker's release wakes the sleepers) or one slice, and
- * clears a reservation nobody took in that slice (its waiter left). */
-static void wait_reserved(sct__lockstate_t *s) {
+ * again (its taker's release wakes the sleepers) or @p slice ms, and
+ * clears a reservation nobody took in a whole SLICE_MS (its waiter left). */
+static void wait_reserved(sct__lockstate_t *s, int slice) {
   int rc = 0;
+  int whole = slice == SLICE_MS;
   sct__fetch_add(&s->sleepers, 1u);
-  int slice = order_before_sleep(s, SLICE_MS);
+  slice = order_before_sleep(s, slice);
   if (sct__load_relaxed(&s->word) == 0 &&
       (sct__load_relaxed(&s->sleepers) & HANDOFF))
     rc = sct__word_wait(sct__lock_wait_half(s), 0u, slice, s->wake_key);
   stop_sleeping(s);
-  if (rc == SCT_ETIMEDOUT && sct__load_relaxed(&s->word) == 0)
+  if (rc == SCT_ETIMEDOUT && whole && sct__load_relaxed(&s->word) == 0)
     set_flag(s, HANDOFF, 0);
 }
 
@@ -270,7 +271,13 @@ int sct__lock_wait(sct__lockstate_t *s, uint64_t me, int timeout_ms) {
     uint64_t seen = sct__load_relaxed(&s->word);
     if (seen == 0) {
       if (!may_take(s, &w)) {
-        wait_reserved(s);
+        /* The caller's timeout holds here too: a try does not wait. */
+        int slice = timeout_ms == 0   ? 0
+                    : timeout_ms > 0 ? sct__slice_until(deadline, SLICE_MS)
+                                     : SLICE_MS;
+        if (slice == 0)
+          return left_waiting(s, &w, SCT_ETIMEDOUT);
+        wait_reserved(s, slice);
         continue;
       }
       uint64_t mark =
