@@ -1,29 +1,21 @@
 /*
- * Finding sct's named objects and describing their state. On Linux every
- * named object is a file /dev/shm/sct.KIND.NAME (and each user's liveness
- * file sct.live.UID). Each is opened through sct's own API, as any
- * sharer would (so another user's object is refused as sct refuses it),
- * and read: nothing is changed, and no lock is taken.
+ * Finding sct's named objects and describing their state. Every named
+ * object is "sct.PREFIX.NAME" (a file in /dev/shm on Linux, a kernel
+ * object in Local\ on Windows: host_*.c know where). Each is opened
+ * through sct's own API, as any sharer would (so another user's object is
+ * refused as sct refuses it), and read: nothing is changed, and no lock
+ * is taken.
  */
-#define _GNU_SOURCE
 #include "tool.h"
 
 #include "../inspect.h"
 #include "../sync.h"
 
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
-#define SHM_DIR "/dev/shm"
 
 /* File prefixes and the kinds they hold. */
 static const struct {
@@ -75,32 +67,6 @@ static void describe_lock(object_t *obj, sct_lock_t *lock) {
     describe_lock_view(obj, &v, obj->state, sizeof obj->state);
 }
 
-/* How many slots of a liveness file are held by live registrations. */
-static void describe_liveness(object_t *obj) {
-  int fd = open(obj->file, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    snprintf(obj->state, sizeof obj->state, "unreadable: %s", strerror(errno));
-    return;
-  }
-  unsigned live = 0;
-  for (uint64_t slot = 0; slot * 32 < obj->size; slot++) {
-    struct flock fl;
-    memset(&fl, 0, sizeof fl);
-    fl.l_type = F_WRLCK;
-    fl.l_whence = SEEK_SET;
-    fl.l_start = (off_t)(slot * 32);
-    fl.l_len = 1;
-    if (fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
-      live++;
-  }
-  close(fd);
-  obj->opened = 1;
-  obj->held_by_live = live > 0;
-  field(obj, "live_slots", 0, "%u", live);
-  snprintf(obj->state, sizeof obj->state, "%u live registration%s", live,
-           live == 1 ? "" : "s");
-}
-
 static void describe_queue(object_t *obj, sct_queue_t *q) {
   size_t size = 0;
   uint64_t lost = 0, deaths = 0;
@@ -138,7 +104,7 @@ static void describe_space(object_t *obj, sct_space_t *sp) {
 }
 
 /* Opens the object through sct and describes it; 0, or the sct error. */
-static int describe_opened(object_t *obj) {
+int objects_describe(object_t *obj) {
   const char *n = obj->name;
   const char *k = obj->kind;
   int rc;
@@ -200,27 +166,11 @@ static int describe_opened(object_t *obj) {
       sct_space_close(sp);
     }
   } else {
-    describe_liveness(obj);
+    host_describe_liveness(obj);
     return 0;
   }
   obj->opened = rc == 0;
   return rc;
-}
-
-/* Fills what the file says: size, owner, age. 0, or -1 (gone). */
-static int stat_file(object_t *obj) {
-  struct stat st;
-  if (stat(obj->file, &st) != 0)
-    return -1;
-  struct passwd *pw = getpwuid(st.st_uid);
-  obj->size = (uint64_t)st.st_size;
-  obj->uid = st.st_uid;
-  snprintf(obj->user, sizeof obj->user, "%s",
-           pw ? pw->pw_name : "?");
-  struct timespec now;
-  clock_gettime(CLOCK_REALTIME, &now);
-  obj->age_s = (double)(now.tv_sec - st.st_ctim.tv_sec);
-  return 0;
 }
 
 /* Describes the object of @p file_name ("sct.KIND.NAME") in @p obj:
@@ -236,10 +186,9 @@ static int describe(const char *file_name, object_t *obj) {
       continue;
     snprintf(obj->kind, sizeof obj->kind, "%s", kinds[i].kind);
     snprintf(obj->name, sizeof obj->name, "%s", file_name + 5 + len);
-    snprintf(obj->file, sizeof obj->file, "%s/%s", SHM_DIR, file_name);
-    if (stat_file(obj) != 0)
-      return 0; /* removed meanwhile */
-    int rc = describe_opened(obj);
+    if (host_locate(obj, file_name) != 0)
+      return 0; /* no such object, or removed meanwhile */
+    int rc = objects_describe(obj);
     if (rc == SCT_EACCES) {
       obj->refused = 1;
       snprintf(obj->state, sizeof obj->state,
@@ -260,34 +209,45 @@ static int by_kind_and_name(const void *a, const void *b) {
   return c ? c : strcmp(x->name, y->name);
 }
 
-int objects_list(const options_t *o, object_t **out, size_t *n) {
-  (void)o;
-  DIR *dir = opendir(SHM_DIR);
-  if (!dir) {
-    fprintf(stderr, "sct: cannot list %s: %s\n", SHM_DIR, strerror(errno));
-    return EXIT_ERROR;
-  }
-  size_t count = 0, cap = 0;
-  object_t *objs = NULL;
-  struct dirent *d;
-  while ((d = readdir(dir)) != NULL) {
-    if (count == cap) {
-      cap = cap ? cap * 2 : 32;
-      object_t *grown = realloc(objs, cap * sizeof *objs);
-      if (!grown) {
-        free(objs);
-        closedir(dir);
-        return EXIT_ERROR;
-      }
-      objs = grown;
+/* The listing being gathered by host_list's calls. */
+typedef struct listing {
+  object_t *objs;
+  size_t count, cap;
+  int out_of_memory;
+} listing_t;
+
+static void gather(const char *file_name, void *ctx) {
+  listing_t *l = ctx;
+  if (l->count == l->cap) {
+    size_t cap = l->cap ? l->cap * 2 : 32;
+    object_t *grown = realloc(l->objs, cap * sizeof *grown);
+    if (!grown) {
+      l->out_of_memory = 1;
+      return;
     }
-    if (describe(d->d_name, &objs[count]))
-      count++;
+    l->objs = grown;
+    l->cap = cap;
   }
-  closedir(dir);
-  qsort(objs, count, sizeof *objs, by_kind_and_name);
-  *out = objs;
-  *n = count;
+  if (describe(file_name, &l->objs[l->count]))
+    l->count++;
+}
+
+int objects_list(const options_t *o, object_t **out, size_t *n) {
+  listing_t l = {NULL, 0, 0, 0};
+  (void)o;
+  int rc = host_list(gather, &l);
+  if (rc == EXIT_OK && l.out_of_memory) {
+    fprintf(stderr, "sct: out of memory\n");
+    rc = EXIT_ERROR;
+  }
+  if (rc != EXIT_OK) {
+    free(l.objs);
+    return rc;
+  }
+  if (l.count)
+    qsort(l.objs, l.count, sizeof *l.objs, by_kind_and_name);
+  *out = l.objs;
+  *n = l.count;
   return EXIT_OK;
 }
 
@@ -318,10 +278,10 @@ int objects_find(const options_t *o, const char *spec, object_t *out) {
     /* A bare name: the one kind that has it. */
     int found = 0;
     for (size_t i = 0; i < NKINDS; i++) {
-      char candidate[320], path[400];
+      char candidate[320];
+      object_t probe;
       snprintf(candidate, sizeof candidate, "sct.%s.%s", kinds[i].prefix, spec);
-      snprintf(path, sizeof path, "%s/%s", SHM_DIR, candidate);
-      if (access(path, F_OK) == 0) {
+      if (host_locate(&probe, candidate) == 0) {
         if (found++) {
           fprintf(stderr, "sct: %s: more than one object has this name; "
                           "say which, as KIND:NAME\n", spec);
@@ -340,39 +300,4 @@ int objects_find(const options_t *o, const char *spec, object_t *out) {
     return EXIT_NOT_FOUND;
   }
   return EXIT_OK;
-}
-
-int objects_users(const char *file, int *unseen) {
-  DIR *proc = opendir("/proc");
-  int users = 0;
-  *unseen = 0;
-  if (!proc) {
-    *unseen = 1;
-    return 0;
-  }
-  struct dirent *d;
-  while ((d = readdir(proc)) != NULL) {
-    char path[300], line[1024];
-    if (d->d_name[0] < '1' || d->d_name[0] > '9' ||
-        atol(d->d_name) == (long)getpid())
-      continue;
-    snprintf(path, sizeof path, "/proc/%s/maps", d->d_name);
-    FILE *f = fopen(path, "re");
-    if (!f) {
-      *unseen += errno == EACCES;
-      continue;
-    }
-    int maps = 0;
-    while (!maps && fgets(line, sizeof line, f)) {
-      char *p = strchr(line, '/');
-      if (p) {
-        p[strcspn(p, "\n")] = '\0';
-        maps = strcmp(p, file) == 0;
-      }
-    }
-    fclose(f);
-    users += maps;
-  }
-  closedir(proc);
-  return users;
 }

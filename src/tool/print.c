@@ -42,10 +42,17 @@ static void json_open(const object_t *obj) {
   printf("%llu", (unsigned long long)obj->size);
   json_key("user", 0);
   print_json_string(obj->user);
+  /* null where the system does not say (Windows). */
   json_key("uid", 0);
-  printf("%u", (unsigned)obj->uid);
+  if (obj->uid >= 0)
+    printf("%ld", obj->uid);
+  else
+    printf("null");
   json_key("age_s", 0);
-  printf("%.0f", obj->age_s);
+  if (obj->age_s >= 0)
+    printf("%.0f", obj->age_s);
+  else
+    printf("null");
   json_key("opened", 0);
   printf("%s", obj->opened ? "true" : "false");
   json_key("state", 0);
@@ -60,7 +67,9 @@ static void json_open(const object_t *obj) {
 }
 
 static void age_text(double s, char *buf, size_t cap) {
-  if (s < 120)
+  if (s < 0)
+    snprintf(buf, cap, "?");
+  else if (s < 120)
     snprintf(buf, cap, "%.0fs", s);
   else if (s < 7200)
     snprintf(buf, cap, "%.0fm", s / 60);
@@ -94,12 +103,14 @@ void print_object(const options_t *o, const object_t *obj) {
     printf("}\n");
     return;
   }
-  char age[16];
+  char age[16], uid[32] = "";
   age_text(obj->age_s, age, sizeof age);
-  printf("%s %s\n  file:  %s\n  size:  %llu bytes\n  user:  %s (uid %u)\n"
+  if (obj->uid >= 0)
+    snprintf(uid, sizeof uid, " (uid %ld)", obj->uid);
+  printf("%s %s\n  file:  %s\n  size:  %llu bytes\n  user:  %s%s\n"
          "  age:   %s\n  state: %s\n",
          obj->kind, obj->name, obj->file, (unsigned long long)obj->size,
-         obj->user, (unsigned)obj->uid, age, obj->state);
+         obj->user, uid, age, obj->state);
 }
 
 /* ---- a space's directory ---- */

@@ -1,20 +1,18 @@
 /*
  * rm and clean. An object is in use while a live owner holds its lock or
- * a live process maps its file (/proc/PID/maps, as far as this user may
- * read them); rm refuses such an object unless forced, clean leaves it
- * and says why. Names are removed through sct's own unlink calls, so a
- * name is removed exactly as its users' programs would remove it.
+ * a live process has it (host_in_use); rm refuses such an object unless
+ * forced, clean leaves it and says why. Names are removed through sct's
+ * own unlink calls, so a name is removed exactly as its users' programs
+ * would remove it. On Windows a name lives exactly as long as its
+ * handles: one that can be found is in use, and nothing removes it sooner.
  */
-#define _GNU_SOURCE
 #include "tool.h"
 
 #include "../inspect.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* Each kind's own unlink call. */
 static const struct {
@@ -34,32 +32,16 @@ static int unlink_object(const object_t *obj) {
     if (strcmp(obj->kind, unlinkers[i].kind) == 0)
       return unlinkers[i].unlink_named(obj->name);
   /* A liveness file: no call of sct's removes it. */
-  if (unlink(obj->file) == 0)
-    return 0;
-  return errno == EACCES || errno == EPERM ? SCT_EACCES : SCT_EOS;
+  return host_remove_liveness(obj);
 }
 
 /* Why @p obj must stay (into @p why), or NULL when nothing live uses it. */
 static const char *in_use(const object_t *obj, char *why, size_t cap) {
-  int unseen = 0;
   if (obj->held_by_live) {
     snprintf(why, cap, "%s", obj->state);
     return why;
   }
-  int users = objects_users(obj->file, &unseen);
-  if (users > 0) {
-    snprintf(why, cap, "mapped by %d live process%s", users,
-             users == 1 ? "" : "es");
-    return why;
-  }
-  if (unseen > 0 && geteuid() != 0) {
-    snprintf(why, cap,
-             "%d processes of other users could not be looked at (run as "
-             "root to see them)",
-             unseen);
-    return why;
-  }
-  return NULL;
+  return host_in_use(obj, why, cap);
 }
 
 int remove_objects(const options_t *o, char **specs, int n) {
@@ -72,9 +54,10 @@ int remove_objects(const options_t *o, char **specs, int n) {
       status = status ? status : rc;
       continue;
     }
-    if (!o->force && in_use(&obj, why, sizeof why)) {
-      fprintf(stderr, "sct: %s:%s in use: %s (--force removes it anyway)\n",
-              obj.kind, obj.name, why);
+    if ((!o->force || !host_removes_names_in_use) &&
+        in_use(&obj, why, sizeof why)) {
+      fprintf(stderr, "sct: %s:%s in use: %s%s\n", obj.kind, obj.name, why,
+              host_removes_names_in_use ? " (--force removes it anyway)" : "");
       status = status ? status : EXIT_IN_USE;
       continue;
     }
@@ -98,7 +81,7 @@ int clean_objects(const options_t *o) {
   for (size_t i = 0; i < n; i++) {
     char why[256];
     const char *reason = objs[i].refused ? "another user's" : in_use(&objs[i], why, sizeof why);
-    if (!reason && objs[i].uid != geteuid() && geteuid() != 0)
+    if (!reason && !host_is_callers(&objs[i]))
       reason = "another user's";
     if (reason) {
       printf("left    %s:%s: %s\n", objs[i].kind, objs[i].name, reason);

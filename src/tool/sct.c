@@ -19,8 +19,8 @@ static const char manual[] =
     "    sct clean [--dry-run]\n"
     "\n"
     "DESCRIPTION\n"
-    "    ls lists every named sct object the caller can see (on Linux, the\n"
-    "    files /dev/shm/sct.*): its kind, name, size, owning user, age and\n"
+    "    ls lists every named sct object the caller can see (the files\n"
+    "    /dev/shm/sct.*): its kind, name, size, owning user, age and\n"
     "    state. Locks show who holds them and whether that holder lives;\n"
     "    a Queue its items, capacity and lost puts; a Barrier how many\n"
     "    wait of how many parties, and whether it is broken; a Semaphore\n"
@@ -71,8 +71,16 @@ static const char manual[] =
     "LIMITS\n"
     "    Whether a process maps a file is read from /proc/PID/maps, which\n"
     "    only root may read for other users' processes: clean leaves an\n"
-    "    object whose users it cannot see. Windows has no directory of\n"
-    "    named kernel objects to list, and this tool is not built there.\n";
+    "    object whose users it cannot see.\n"
+    "\n"
+    "WINDOWS\n"
+    "    show and rm take names; ls and clean are refused (exit 5): Windows\n"
+    "    keeps no directory of named objects that sct can read. A name\n"
+    "    exists exactly as long as some process holds a handle to it, so a\n"
+    "    crashed run leaves nothing behind, and rm of a name that exists\n"
+    "    says it is in use (exit 4, with --force too). show gives the kernel\n"
+    "    object's name (Local\\sct.KIND.NAME), its size in whole pages and\n"
+    "    its owner as DOMAIN\\user; uid and age are unknown (null in JSON).\n";
 
 static int usage(void) {
   fprintf(stderr, "usage: sct ls|show|rm|clean [options] [NAME...] "

@@ -6,9 +6,10 @@
 #ifndef SCT_TOOL_H
 #define SCT_TOOL_H
 
+#include "../platform.h"
+
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 /* Exit codes (documented in --help). */
 enum {
@@ -35,11 +36,11 @@ typedef struct object {
   char kind[16];  /* lock, segment, condition, semaphore, event, barrier,
                      queue, space, liveness */
   char name[256]; /* as the API takes it */
-  char file[320]; /* where it lives */
+  char file[320]; /* where it lives: a file, or a kernel object's name */
   uint64_t size;
-  uid_t uid;
-  char user[64];
-  double age_s;
+  long uid;       /* -1 where the system has no numeric user (Windows) */
+  char user[128];
+  double age_s;   /* -1 where the system does not say (Windows) */
   int opened;     /* described through sct (else: why not, in state) */
   int refused;    /* another user's: sct refuses it */
   int held_by_live; /* a live owner holds its lock */
@@ -63,13 +64,13 @@ int objects_list(const options_t *o, object_t **out, size_t *n);
  * stderr. */
 int objects_find(const options_t *o, const char *spec, object_t *out);
 
-/* The processes (pids) that map @p file, as far as /proc lets us see:
- * their count, and whether some could not be looked at. */
-int objects_users(const char *file, int *unseen);
+/* Describes @p obj, whose kind, name and file are set, by opening it
+ * through sct: 0, or the sct error. */
+int objects_describe(object_t *obj);
 
 /* Adds a --json field. */
 void field(object_t *obj, const char *key, int quoted, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+    SCT__PRINTF_LIKE(4, 5);
 
 void print_list(const options_t *o, const object_t *objs, size_t n);
 void print_object(const options_t *o, const object_t *obj);
@@ -80,5 +81,33 @@ void print_json_string(const char *s);
 
 int remove_objects(const options_t *o, char **specs, int n);
 int clean_objects(const options_t *o);
+
+/* ---- what differs between systems (host_posix.c, host_win32.c) ---- */
+
+/* Calls @p each with the file name ("sct.PREFIX.NAME") of every sct
+ * object the host can list. 0, or an exit code after saying why. */
+int host_list(void (*each)(const char *file_name, void *ctx), void *ctx);
+
+/* Where the object "sct.PREFIX.NAME" (@p file_name) lives, into
+ * obj->file, and what the system says of it: size, user, age. 0, or -1
+ * when no such object exists. */
+int host_locate(object_t *obj, const char *file_name);
+
+/* Describes a liveness file (POSIX only). */
+void host_describe_liveness(object_t *obj);
+
+/* Why @p obj must stay although no live owner holds its lock (a live
+ * process maps it), into @p why; NULL when nothing shows it in use. */
+const char *host_in_use(const object_t *obj, char *why, size_t cap);
+
+/* Whether the caller may remove @p obj (its own, or the caller is root). */
+int host_is_callers(const object_t *obj);
+
+/* Removes a liveness file: 0, or an sct error. */
+int host_remove_liveness(const object_t *obj);
+
+/* 1 where a name can be removed while processes use it (POSIX unlink);
+ * 0 where a name lives exactly as long as its handles (Windows). */
+extern const int host_removes_names_in_use;
 
 #endif /* SCT_TOOL_H */

@@ -7,20 +7,28 @@
  *   fixture barrier NAME P W      a named Barrier of P parties, W waiting
  *   fixture space NAME            a space with a struct Array, a Value and
  *                                 a Lock (the values tool_test.py expects)
+ *   fixture keep-space NAME       the same space, kept until killed
  *   fixture hold-space NAME OBJ   holds the lock of OBJ in space NAME
+ *   fixture open-lock NAME        opens a named Lock and keeps it open
+ *                                 (on Windows, a name lives as long as
+ *                                 its handles)
  *
- * Each prints "ready" once its objects exist, then waits to be killed
- * (space ends at once).
+ * Each prints "ready PID" once its objects exist, then waits to be killed
+ * (space ends at once). The barrier needs fork (POSIX only).
  */
 #include <sct.h>
 
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <signal.h>
 #include <string.h>
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
+#endif
 
 static void check(int rc, const char *what) {
   if (rc != 0 && rc != SCT_EOWNERDEAD) {
@@ -29,11 +37,27 @@ static void check(int rc, const char *what) {
   }
 }
 
-static void ready_and_wait(void) {
-  printf("ready\n");
+static long own_pid(void) {
+#ifdef _WIN32
+  return (long)GetCurrentProcessId();
+#else
+  return (long)getpid();
+#endif
+}
+
+static void ready(void) {
+  printf("ready %ld\n", own_pid());
   fflush(stdout);
+}
+
+static void ready_and_wait(void) {
+  ready();
   for (;;)
+#ifdef _WIN32
+    Sleep(INFINITE);
+#else
     pause();
+#endif
 }
 
 /* The row type of the space's table (tool_test.py knows its values). */
@@ -43,7 +67,7 @@ struct row {
   char tag[4];
 };
 
-static int make_space(const char *name) {
+static void make_space(const char *name) {
   static const sct_field_t fields[] = {
       SCT_FIELD(struct row, id, 'i'), SCT_FIELD(struct row, weight, 'd'),
       SCT_FIELD_ARRAY(struct row, tag, 'c', 4)};
@@ -70,8 +94,6 @@ static int make_space(const char *name) {
   check(sct_value_set_f64(total, 1.0 / 3), "total value");
   check(sct_space_lock(sp, "guard", SCT_SPACE_CREATE, SCT_LOCK, &lock),
         "guard");
-  printf("ready\n");
-  return 0;
 }
 
 int main(int argc, char **argv) {
@@ -93,6 +115,12 @@ int main(int argc, char **argv) {
       check(sct_queue_put(q, &i, 0), "put");
     ready_and_wait();
   }
+  if (strcmp(what, "open-lock") == 0 && argc == 3) {
+    sct_lock_t *lock;
+    check(sct_lock_open_named(&lock, argv[2]), "open");
+    ready_and_wait();
+  }
+#ifndef _WIN32
   if (strcmp(what, "barrier") == 0 && argc == 5) {
     sct_barrier_t *b;
     (void)sct_barrier_unlink_named(argv[2]);
@@ -110,8 +138,16 @@ int main(int argc, char **argv) {
       check(sct_barrier_n_waiting(b, &waiting), "n_waiting");
     ready_and_wait();
   }
-  if (strcmp(what, "space") == 0 && argc == 3)
-    return make_space(argv[2]);
+#endif
+  if (strcmp(what, "space") == 0 && argc == 3) {
+    make_space(argv[2]);
+    ready();
+    return 0;
+  }
+  if (strcmp(what, "keep-space") == 0 && argc == 3) {
+    make_space(argv[2]);
+    ready_and_wait();
+  }
   if (strcmp(what, "hold-space") == 0 && argc == 4) {
     sct_space_t *sp;
     sct_lock_t *lock;
