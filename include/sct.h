@@ -212,6 +212,34 @@ SCT_EXTERN size_t sct_type_size(const sct_type_t *type);
 /** The typecode, or 0 for a struct type or NULL. */
 SCT_EXTERN char sct_type_code(const sct_type_t *type);
 
+/** Alignment in bytes (0 for NULL). */
+SCT_EXTERN size_t sct_type_align(const sct_type_t *type);
+
+/** How many fields a struct type has (0 for a typecode's type or NULL). */
+SCT_EXTERN size_t sct_type_nfields(const sct_type_t *type);
+
+/**
+ * Field @p index of a struct type, as it was described: name, offset,
+ * count, and its type in @c type (@c code is that type's typecode, 0 for
+ * a nested struct). The strings and types stay valid while @p type does.
+ * @return 0; SCT_EINVAL for NULL; SCT_ETYPE when @p type is no struct;
+ * SCT_ERANGE when @p index is not below sct_type_nfields.
+ */
+SCT_EXTERN int sct_type_field_at(const sct_type_t *type, size_t index,
+                                 sct_field_t *out);
+
+/**
+ * The field at @p path ("pos.x" for a nested one) of a struct type: its
+ * byte offset from the start of the struct, its type and its count (more
+ * than 1 for an array field). Any out pointer may be NULL.
+ * @return 0; SCT_EINVAL for NULL @p type or @p path; SCT_ETYPE when
+ * @p type is no struct; SCT_ENOFIELD.
+ */
+SCT_EXTERN int sct_type_field_find(const sct_type_t *type, const char *path,
+                                   size_t *offset,
+                                   const sct_type_t **field_type,
+                                   size_t *count);
+
 /** @} */
 
 /* ------------------------------------------------------------------------

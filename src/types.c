@@ -192,6 +192,50 @@ char sct_type_code(const sct_type_t *type) {
   return sct__type_check(type) == 0 ? type->code : 0;
 }
 
+size_t sct_type_align(const sct_type_t *type) {
+  return sct__type_check(type) == 0 ? type->align : 0;
+}
+
+size_t sct_type_nfields(const sct_type_t *type) {
+  return sct__type_check(type) == 0 ? type->nfields : 0;
+}
+
+int sct_type_field_at(const sct_type_t *type, size_t index,
+                      sct_field_t *out) {
+  if (sct__type_check(type) != 0 || !out)
+    return SCT_EINVAL;
+  if (type->code != 0)
+    return SCT_ETYPE;
+  if (index >= type->nfields)
+    return SCT_ERANGE;
+  const sct__field_t *f = &type->fields[index];
+  out->name = f->name;
+  out->code = f->type->code;
+  out->type = f->type;
+  out->offset = f->offset;
+  out->count = f->count;
+  return 0;
+}
+
+int sct_type_field_find(const sct_type_t *type, const char *path,
+                        size_t *offset, const sct_type_t **field_type,
+                        size_t *count) {
+  size_t at;
+  const sct__field_t *f;
+  if (sct__type_check(type) != 0 || !path)
+    return SCT_EINVAL;
+  int rc = sct__type_find_field(type, path, &at, &f);
+  if (rc != 0)
+    return rc;
+  if (offset)
+    *offset = at;
+  if (field_type)
+    *field_type = f->type;
+  if (count)
+    *count = f->count;
+  return 0;
+}
+
 int sct__type_find_field(const sct_type_t *type, const char *path,
                          size_t *offset, const sct__field_t **field) {
   size_t at = 0;

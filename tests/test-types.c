@@ -159,7 +159,57 @@ static void test_struct_double_free(void) {
   ASSERT_RC(sct_type_free(NULL), SCT_EINVAL);
 }
 
+/* A struct's layout as described, read back field by field and by path;
+ * every bad input answered. */
+static void test_struct_introspection(void) {
+  sct_type_t *in, *out;
+  const sct_type_t *d, *ftype = NULL;
+  sct_field_t fi[] = {SCT_FIELD(inner_t, a, 'h'), SCT_FIELD(inner_t, b, 'd')};
+  ASSERT_OK(sct_type_new_struct(&in, "inner", sizeof(inner_t),
+                                _Alignof(inner_t), fi, 2));
+  sct_field_t fo[] = {SCT_FIELD_ARRAY(outer_t, tag, 'c', 5),
+                      SCT_FIELD_TYPE(outer_t, in, in),
+                      SCT_FIELD_ARRAY(outer_t, xs, 'i', 3)};
+  ASSERT_OK(sct_type_new_struct(&out, "outer", sizeof(outer_t),
+                                _Alignof(outer_t), fo, 3));
+  ASSERT_OK(sct_type_from_code('d', &d));
+  CU_ASSERT_EQUAL(sct_type_align(out), _Alignof(outer_t));
+  CU_ASSERT_EQUAL(sct_type_align(d), _Alignof(double));
+  CU_ASSERT_EQUAL(sct_type_nfields(out), 3);
+  CU_ASSERT_EQUAL(sct_type_nfields(d), 0);
+  CU_ASSERT_EQUAL(sct_type_nfields(NULL), 0);
+  sct_field_t f;
+  ASSERT_OK(sct_type_field_at(out, 1, &f));
+  CU_ASSERT_STRING_EQUAL(f.name, "in");
+  CU_ASSERT_EQUAL(f.code, 0);
+  CU_ASSERT_EQUAL(f.offset, offsetof(outer_t, in));
+  CU_ASSERT_EQUAL(sct_type_size(f.type), sizeof(inner_t));
+  ASSERT_OK(sct_type_field_at(out, 2, &f));
+  CU_ASSERT_EQUAL(f.code, 'i');
+  CU_ASSERT_EQUAL(f.count, 3);
+  ASSERT_RC(sct_type_field_at(out, 3, &f), SCT_ERANGE);
+  ASSERT_RC(sct_type_field_at(d, 0, &f), SCT_ETYPE);
+  ASSERT_RC(sct_type_field_at(out, 0, NULL), SCT_EINVAL);
+  size_t offset = 0, count = 0;
+  ASSERT_OK(sct_type_field_find(out, "in.b", &offset, &ftype, &count));
+  CU_ASSERT_EQUAL(offset, offsetof(outer_t, in) + offsetof(inner_t, b));
+  CU_ASSERT_EQUAL(ftype, d);
+  CU_ASSERT_EQUAL(count, 1);
+  ASSERT_OK(sct_type_field_find(out, "xs", NULL, NULL, &count));
+  CU_ASSERT_EQUAL(count, 3);
+  ASSERT_RC(sct_type_field_find(out, "in.c", &offset, NULL, NULL),
+            SCT_ENOFIELD);
+  ASSERT_RC(sct_type_field_find(out, "", &offset, NULL, NULL), SCT_ENOFIELD);
+  ASSERT_RC(sct_type_field_find(d, "x", &offset, NULL, NULL), SCT_ETYPE);
+  ASSERT_RC(sct_type_field_find(out, NULL, &offset, NULL, NULL), SCT_EINVAL);
+  ASSERT_RC(sct_type_field_find(NULL, "x", &offset, NULL, NULL), SCT_EINVAL);
+  ASSERT_OK(sct_type_free(in));
+  ASSERT_OK(sct_type_free(out));
+}
+
 static CU_TestInfo tests[] = {{"typecode sizes", test_typecode_sizes},
+                              {"struct introspection",
+                               test_struct_introspection},
                               {"unknown typecode", test_unknown_typecode},
                               {"struct types", test_struct_types},
                               {"array of a nested struct",
