@@ -1,0 +1,270 @@
+/*
+ * The lock word: 64 bits at the lock's home, the owner's rank + 1 in the
+ * low half (0: free) and, in the high half, the rank + 1 of a waiter that
+ * has reserved the next turn (0: none). Acquiring is one compare-and-swap
+ * from 0; releasing subtracts the owner's part, leaving a reservation in
+ * place; only the reserving rank may take a reserved lock.
+ *
+ * Fairness: a rank that has waited LINE_AFTER joins the lock's waiting
+ * line: it takes a number from the line's counter (after the word) and
+ * writes it in its slot (one per rank, after the counter). The waiter in
+ * the line with the smallest number reserves the next turn when none is
+ * reserved. So a waiter is overtaken only by those that joined the line
+ * before it, and no rank starves, even when ranks outnumber cores or
+ * some ranks reach the home faster than others (which, without a line,
+ * won every race). A waiter that times out leaves the line (its slot back
+ * to 0) and drops its reservation. An MCS queue would hand the lock from
+ * waiter to waiter, but hands it to ranks that are not running when ranks
+ * outnumber cores, and cannot let a waiter time out without its
+ * neighbours' help. The directory's lock has no line (names are made
+ * rarely): its waiters reserve first come, first served.
+ *
+ * The owner's recursion count (an RLock's) is the owner's own business,
+ * kept in its handle.
+ */
+#include "mpi_internal.h"
+
+#include <stdlib.h>
+
+/* How long a waiter waits before it joins the line. */
+#define LINE_AFTER 1e-3
+
+#define OWNER(w) ((int64_t)((uint64_t)(w)&0xffffffffu))
+#define RESERVED(w) ((int64_t)((uint64_t)(w) >> 32))
+#define LINE_COUNTER 8
+#define LINE_SLOTS 16
+
+void sct__mpi_lockref_init(lockref_t *l, sct_mpi_space_t *sp, int home,
+                           uint64_t offset, int lined, int kind) {
+  l->sp = sp;
+  l->home = home;
+  l->offset = offset;
+  l->lined = lined;
+  l->kind = kind;
+  l->depth = 0;
+}
+
+static int word_cas(lockref_t *l, int64_t expected, int64_t desired,
+                    int64_t *old) {
+  return sct__mpi_cas64(l->sp, l->home, l->offset, expected, desired, old);
+}
+
+static uint64_t slot_of(const lockref_t *l, int rank) {
+  return l->offset + LINE_SLOTS + 8 * (uint64_t)rank;
+}
+
+/* A wait in progress: its number in the line (0: not in it), whether it
+ * holds the reservation. */
+typedef struct waiter {
+  int64_t me;     /* rank + 1 */
+  int64_t number; /* in the line, or 0 */
+  int reserved;
+} waiter_t;
+
+static int join_line(lockref_t *l, waiter_t *w) {
+  int64_t taken;
+  int rc = sct__mpi_add64(l->sp, l->home, l->offset + LINE_COUNTER, 1,
+                          &taken);
+  if (rc == 0) {
+    w->number = taken + 1;
+    rc = sct__mpi_store64(l->sp, l->home, slot_of(l, l->sp->rank),
+                          w->number);
+  }
+  return rc;
+}
+
+static int leave_line(lockref_t *l, waiter_t *w) {
+  if (!w->number)
+    return 0;
+  w->number = 0;
+  return sct__mpi_store64(l->sp, l->home, slot_of(l, l->sp->rank), 0);
+}
+
+/* Whether the caller is first in the line (or, without a line, may
+ * reserve at all). */
+static int first_in_line(lockref_t *l, const waiter_t *w, int *rc) {
+  if (!l->lined)
+    return 1;
+  if (!w->number)
+    return 0;
+  int ranks = l->sp->size;
+  int64_t *slots = malloc(sizeof *slots * (size_t)ranks);
+  if (!slots) {
+    *rc = SCT_ENOMEM;
+    return 0;
+  }
+  /* Slots change one word at a time; a torn view only reorders two
+   * waiters that joined at about the same moment. */
+  int first = 1;
+  *rc = sct__mpi_read(l->sp, l->home, slot_of(l, 0), slots, ranks,
+                      MPI_INT64_T, 8 * (size_t)ranks);
+  for (int r = 0; *rc == 0 && r < ranks; r++)
+    if (slots[r] && slots[r] < w->number)
+      first = 0;
+  free(slots);
+  return *rc == 0 && first;
+}
+
+/* One look at the word: takes the lock when it may (1), else joins the
+ * line or reserves the next turn when it is time to (0). */
+static int try_once(lockref_t *l, waiter_t *w, double waited, int *rc) {
+  int64_t word, old;
+  if ((*rc = sct__mpi_load64(l->sp, l->home, l->offset, &word)) != 0)
+    return 0;
+  if (OWNER(word) == 0 && (RESERVED(word) == 0 || RESERVED(word) == w->me)) {
+    if ((*rc = word_cas(l, word, w->me, &old)) != 0)
+      return 0;
+    if (old == word) {
+      w->reserved = 0;
+      *rc = leave_line(l, w);
+      return *rc == 0;
+    }
+    return 0;
+  }
+  if (waited < LINE_AFTER || w->reserved)
+    return 0;
+  if (l->lined && !w->number) {
+    *rc = join_line(l, w);
+    return 0;
+  }
+  if (RESERVED(word) == 0 && first_in_line(l, w, rc)) {
+    if ((*rc = word_cas(l, word, word | w->me << 32, &old)) != 0)
+      return 0;
+    w->reserved = old == word;
+  }
+  return 0;
+}
+
+/* A wait that ends without the lock gives up its place. */
+static int give_up(lockref_t *l, waiter_t *w) {
+  int rc = leave_line(l, w);
+  if (w->reserved && rc == 0)
+    /* Only the reserving rank consumes or clears its reservation, so
+     * subtracting it cannot meet another's. */
+    rc = sct__mpi_add64(l->sp, l->home, l->offset, -(w->me << 32), NULL);
+  return rc;
+}
+
+int sct__mpi_lock_acquire(lockref_t *l, int timeout_ms) {
+  waiter_t w = {l->sp->rank + 1, 0, 0};
+  int64_t old;
+  if (l->kind == SCT_RLOCK && l->depth > 0) {
+    l->depth++;
+    return 0;
+  }
+  /* Uncontended: one compare-and-swap. */
+  int rc = word_cas(l, 0, w.me, &old);
+  if (rc == 0 && old == 0) {
+    l->depth = 1;
+    sct__mpi_sync(l->sp);
+    return 0;
+  }
+  pause_t p;
+  sct__mpi_pause_start(&p, timeout_ms);
+  while (rc == 0) {
+    if (try_once(l, &w, sct__mpi_waited(&p), &rc)) {
+      l->depth = 1;
+      sct__mpi_sync(l->sp);
+      return 0;
+    }
+    /* The next turn is ours: look often, not after a grown pause (the
+     * lock stays free for nobody else meanwhile). */
+    if (w.reserved)
+      p.delay = 0;
+    if (rc == 0)
+      rc = sct__mpi_pause(l->sp, &p);
+  }
+  int grc = give_up(l, &w);
+  return grc ? grc : rc;
+}
+
+int sct__mpi_lock_release(lockref_t *l) {
+  int64_t me = l->sp->rank + 1, w;
+  if (l->depth == 0)
+    return SCT_ENOTHELD;
+  if (l->depth > 1) {
+    l->depth--;
+    return 0;
+  }
+  int rc = sct__mpi_load64(l->sp, l->home, l->offset, &w);
+  if (rc != 0)
+    return rc;
+  if (OWNER(w) != me)
+    return SCT_ENOTHELD; /* the word was changed behind the lock's back */
+  sct__mpi_sync(l->sp);
+  l->depth = 0;
+  return sct__mpi_add64(l->sp, l->home, l->offset, -me, NULL);
+}
+
+/* ---- the public lock ---- */
+
+static int lock_check(const sct_mpi_lock_t *lock) {
+  if (!lock)
+    return SCT_EINVAL;
+  if (lock->magic != SCT_MPI_MAGIC_HANDLE)
+    return SCT_ESTATE;
+  return sct__mpi_space_check(lock->ref.sp);
+}
+
+int sct_mpi_lock(sct_mpi_space_t *sp, const char *name,
+                 sct_space_mode_t mode, sct_lock_kind_t kind, int home,
+                 sct_mpi_lock_t **out) {
+  handle_t h;
+  entry_t want;
+  if (!out || (kind != SCT_LOCK && kind != SCT_RLOCK))
+    return SCT_EINVAL;
+  int rc = sct__mpi_entry_init(&want, name, KIND_LOCK, NULL);
+  if (rc != 0)
+    return rc;
+  want.home = home;
+  want.lock_kind = (uint32_t)kind;
+  want.length = 1;
+  if ((rc = sct__mpi_named(sp, mode, &want, &h)) != 0)
+    return rc;
+  sct_mpi_lock_t *lock = calloc(1, sizeof *lock);
+  if (!lock)
+    return SCT_ENOMEM;
+  lock->magic = SCT_MPI_MAGIC_HANDLE;
+  sct__mpi_lockref_init(&lock->ref, sp, h.e.home, h.e.lock_offset, 1,
+                        (int)h.e.lock_kind);
+  *out = lock;
+  return 0;
+}
+
+int sct_mpi_lock_free(sct_mpi_lock_t *lock) {
+  int rc = lock_check(lock);
+  if (rc != 0)
+    return rc;
+  if (lock->borrowed)
+    return SCT_EINVAL;
+  lock->magic = SCT_MPI_MAGIC_FREED;
+  free(lock);
+  return 0;
+}
+
+int sct_mpi_lock_acquire(sct_mpi_lock_t *lock, int timeout_ms) {
+  int rc = lock_check(lock);
+  return rc ? rc : sct__mpi_lock_acquire(&lock->ref, timeout_ms);
+}
+
+int sct_mpi_lock_release(sct_mpi_lock_t *lock) {
+  int rc = lock_check(lock);
+  return rc ? rc : sct__mpi_lock_release(&lock->ref);
+}
+
+int sct_mpi_lock_owner(sct_mpi_lock_t *lock, int *rank) {
+  int64_t w;
+  int rc = lock_check(lock);
+  if (rc != 0 || !rank)
+    return rc ? rc : SCT_EINVAL;
+  rc = sct__mpi_load64(lock->ref.sp, lock->ref.home, lock->ref.offset, &w);
+  if (rc == 0)
+    *rank = (int)OWNER(w) - 1;
+  return rc;
+}
+
+int sct_mpi_lock_locked(sct_mpi_lock_t *lock) {
+  int rank;
+  int rc = sct_mpi_lock_owner(lock, &rank);
+  return rc ? rc : rank >= 0;
+}
