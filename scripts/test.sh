@@ -14,6 +14,9 @@ scripts/install-deps.sh g++ clang++=clang python3 \
   /usr/include/apr-1.0/apr_pools.h=libapr1-dev /usr/sbin/apache2=apache2 \
   apxs=apache2-dev ab=apache2-utils curl \
   /usr/include/boost/interprocess/managed_shared_memory.hpp=libboost-dev
+# Open MPI and MPICH (sct_mpi and its tests; the dev build uses Open MPI,
+# scripts/test-mpi.sh MPICH).
+scripts/mpi-deps.sh
 cmake --workflow --preset dev
 if [ "${SCT_SKIP_MINGW:-0}" != 1 ]; then
   scripts/test-mingw.sh
