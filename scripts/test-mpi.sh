@@ -7,6 +7,6 @@ set -eu
 cd "$(dirname "$0")/.."
 scripts/mpi-deps.sh
 cmake -S . -B build/mpich -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSCT_WERROR=ON \
-  -DMPI_C_COMPILER=mpicc.mpich -DSCT_BUILD_EXAMPLES=ON
+  -DMPI_C_COMPILER=mpicc.mpich -DSCT_BUILD_EXAMPLES=ON -DSCT_TEST_HOOKS=ON
 cmake --build build/mpich --target sct_mpi_tests mpi_examples
 (cd build/mpich && ctest -L mpi --output-on-failure)

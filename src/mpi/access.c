@@ -47,6 +47,10 @@ int sct_mpi_object(sct_mpi_space_t *sp, const char *name,
     sct__mpi_lockref_init(&obj->lock.ref, sp,
                           home == SCT_MPI_DISTRIBUTED ? 0 : home,
                           obj->h.e.lock_offset, 1, lock_kind);
+    obj->code = sct_type_code(obj->type);
+    if (home != SCT_MPI_DISTRIBUTED && sp->near[home])
+      obj->near = sp->near[home] + obj->h.e.offset;
+    obj->cpu = sp->cpu_atomics ? obj->near : NULL;
     *out = obj;
     return 0;
   }
@@ -146,6 +150,14 @@ static int move(sct_mpi_obj_t *obj, size_t start, size_t stop, void *buf,
   int rc = enter(obj, &taken);
   if (rc != 0)
     return rc;
+  if (obj->near) { /* in one piece in this process */
+    unsigned char *at_home = obj->near + start * size;
+    if (writing)
+      memcpy(at_home, buf, (stop - start) * size);
+    else
+      memcpy(buf, at_home, (stop - start) * size);
+    return leave(obj, taken, 0);
+  }
   for (size_t i = start; rc == 0 && i < stop;) {
     place_t p = locate(obj, i);
     size_t n = p.run < stop - i ? p.run : stop - i;
@@ -270,7 +282,7 @@ static int atomic_place(sct_mpi_obj_t *obj, size_t i, int floating,
   int rc = obj_check(obj);
   if (rc != 0)
     return rc;
-  char code = sct_type_code(obj->type);
+  char code = obj->code;
   int ok = floating ? code == 'f' || code == 'd'
                     : code && strchr("bBhHiIlLqQ", code) != NULL;
   if (!ok)
@@ -284,19 +296,42 @@ static int atomic_place(sct_mpi_obj_t *obj, size_t i, int floating,
   return 0;
 }
 
+/* Element i's fetch-and-add and compare-and-swap: inline CPU atomics
+ * when it is in this process and atomics are CPU atomics. */
+static int element_add(sct_mpi_obj_t *obj, size_t i, const place_t *p,
+                       const void *operand, void *before) {
+  size_t size = obj->h.e.elem_size;
+  if (obj->cpu) {
+    sct__cpu_fetch_add_elem(obj->cpu + i * size, obj->code, size, operand,
+                            before);
+    return 0;
+  }
+  return sct__mpi_fetch_add_elem(obj->h.sp, p->rank, p->offset, obj->code,
+                                 size, operand, before);
+}
+
+static int element_cas(sct_mpi_obj_t *obj, size_t i, const place_t *p,
+                       const void *want, const void *value, void *before) {
+  size_t size = obj->h.e.elem_size;
+  if (obj->cpu) {
+    sct__cpu_cas_elem(obj->cpu + i * size, size, want, value, before);
+    return 0;
+  }
+  return sct__mpi_cas_elem(obj->h.sp, p->rank, p->offset, obj->code, size,
+                           want, value, before);
+}
+
 int sct_mpi_add(sct_mpi_obj_t *obj, size_t i, int64_t delta, int64_t *old) {
   place_t p;
   scalar_t operand, before;
   int rc = atomic_place(obj, i, 0, &p);
   if (rc != 0)
     return rc;
-  char code = sct_type_code(obj->type);
   size_t size = obj->h.e.elem_size;
   from_i64(delta, size, &operand);
-  rc = sct__mpi_fetch_add_elem(obj->h.sp, p.rank, p.offset, code, &operand,
-                               &before);
+  rc = element_add(obj, i, &p, &operand, &before);
   if (rc == 0 && old)
-    *old = to_i64(&before, size, is_signed(code));
+    *old = to_i64(&before, size, is_signed(obj->code));
   return rc;
 }
 
@@ -307,15 +342,13 @@ int sct_mpi_add_float(sct_mpi_obj_t *obj, size_t i, double delta,
   int rc = atomic_place(obj, i, 1, &p);
   if (rc != 0)
     return rc;
-  char code = sct_type_code(obj->type);
-  if (code == 'f')
+  if (obj->code == 'f')
     operand.f = (float)delta;
   else
     operand.d = delta;
-  rc = sct__mpi_fetch_add_elem(obj->h.sp, p.rank, p.offset, code, &operand,
-                               &before);
+  rc = element_add(obj, i, &p, &operand, &before);
   if (rc == 0 && old)
-    *old = code == 'f' ? before.f : before.d;
+    *old = obj->code == 'f' ? before.f : before.d;
   return rc;
 }
 
@@ -326,15 +359,13 @@ int sct_mpi_cas(sct_mpi_obj_t *obj, size_t i, int64_t expected,
   int rc = atomic_place(obj, i, 0, &p);
   if (rc != 0)
     return rc;
-  char code = sct_type_code(obj->type);
   size_t size = obj->h.e.elem_size;
-  int sign = is_signed(code);
+  int sign = is_signed(obj->code);
   if (!fits(expected, size, sign) || !fits(desired, size, sign))
     return SCT_EOVERFLOW;
   from_i64(expected, size, &want);
   from_i64(desired, size, &value);
-  rc = sct__mpi_cas_elem(obj->h.sp, p.rank, p.offset, code, &want, &value,
-                         &before);
+  rc = element_cas(obj, i, &p, &want, &value, &before);
   if (rc == 0 && old)
     *old = to_i64(&before, size, sign);
   return rc;

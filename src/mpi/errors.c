@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #ifdef _WIN32
 #include <windows.h>
@@ -52,24 +53,12 @@ int sct__mpi_detail(int rc, const char *fmt, ...) {
   return rc;
 }
 
-int sct__mpi_space_check(const sct_mpi_space_t *sp) {
-  if (!sp)
-    return SCT_EINVAL;
-  return sp->magic == SCT_MPI_MAGIC_SPACE ? 0 : SCT_ESTATE;
-}
-
-int sct__mpi_handle_check(const void *handle) {
-  const handle_t *h = handle;
-  if (!h)
-    return SCT_EINVAL;
-  if (h->magic != SCT_MPI_MAGIC_HANDLE)
-    return SCT_ESTATE;
-  return sct__mpi_space_check(h->sp);
-}
-
 /* The first pause, and the longest (sct_mpi.h: "Waiting"). */
 #define PAUSE_FIRST 1e-6
 #define PAUSE_LONGEST 1e-3
+/* Below this a pause spins: a yield is a system call, and longer than
+ * many a critical section on one node. */
+#define PAUSE_YIELDS_FROM 2e-6
 /* Below this a pause yields the CPU instead of sleeping: a sleep costs
  * the kernel's timer slack (about 50 us) however short it is asked. */
 #define PAUSE_SLEEPS_FROM 20e-6
@@ -78,6 +67,15 @@ void sct__mpi_pause_start(pause_t *p, int timeout_ms) {
   p->started = MPI_Wtime();
   p->deadline = timeout_ms < 0 ? -1 : p->started + timeout_ms / 1000.0;
   p->delay = PAUSE_FIRST;
+  p->longest = PAUSE_LONGEST;
+}
+
+void sct__mpi_pause_cap(pause_t *p, double longest) {
+  /* Never below yielding: a waiter that only spins takes the cache line
+   * of the word it waits on from the rank about to release it. */
+  if (longest < PAUSE_SLEEPS_FROM)
+    longest = PAUSE_SLEEPS_FROM;
+  p->longest = longest < PAUSE_LONGEST ? longest : PAUSE_LONGEST;
 }
 
 double sct__mpi_waited(const pause_t *p) {
@@ -101,6 +99,14 @@ static void yield_cpu(void) {
 #endif
 }
 
+static void spin_for(double seconds, double from) {
+  while (MPI_Wtime() - from < seconds) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+  }
+}
+
 int sct__mpi_pause(sct_mpi_space_t *sp, pause_t *p) {
   double now = MPI_Wtime();
   if (p->deadline >= 0 && now >= p->deadline)
@@ -108,15 +114,19 @@ int sct__mpi_pause(sct_mpi_space_t *sp, pause_t *p) {
   double delay = p->delay;
   if (p->deadline >= 0 && now + delay > p->deadline)
     delay = p->deadline - now;
-  if (delay < PAUSE_SLEEPS_FROM) {
+  if (delay < PAUSE_YIELDS_FROM) {
+    spin_for(delay, now);
+  } else if (delay < PAUSE_SLEEPS_FROM) {
     do
       yield_cpu();
     while (MPI_Wtime() - now < delay);
   } else {
     sleep_for(delay);
   }
-  p->delay = p->delay * 2 > PAUSE_LONGEST ? PAUSE_LONGEST : p->delay * 2;
-  return sct_mpi_progress(sp);
+  p->delay = p->delay * 2 > p->longest ? p->longest : p->delay * 2;
+  /* One node: every operation is a CPU atomic or a copy, and MPI has no
+   * one-sided work of ours to progress. */
+  return sp->cpu_atomics ? 0 : sct_mpi_progress(sp);
 }
 
 int sct_mpi_progress(sct_mpi_space_t *sp) {
@@ -130,3 +140,11 @@ int sct_mpi_progress(sct_mpi_space_t *sp) {
                        MPI_STATUS_IGNORE));
   return 0;
 }
+
+#ifdef SCT_TEST_HOOKS
+void sct__mpi_hook_pause(const char *name) {
+  const char *ms = getenv(name);
+  if (ms && atoi(ms) > 0)
+    sleep_for(atoi(ms) / 1000.0);
+}
+#endif

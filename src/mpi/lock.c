@@ -42,6 +42,8 @@ void sct__mpi_lockref_init(lockref_t *l, sct_mpi_space_t *sp, int home,
   l->lined = lined;
   l->kind = kind;
   l->depth = 0;
+  /* One node: the word is in this process's view of the home's memory. */
+  l->cpu_word = sp->cpu_atomics ? (int64_t *)(sp->near[home] + offset) : NULL;
 }
 
 static int word_cas(lockref_t *l, int64_t expected, int64_t desired,
@@ -80,6 +82,36 @@ static int leave_line(lockref_t *l, waiter_t *w) {
   return sct__mpi_store64(l->sp, l->home, slot_of(l, l->sp->rank), 0);
 }
 
+/* The line's slots, read whole (malloc'd; NULL and *rc on failure).
+ * Slots change one word at a time; a torn view only reorders two waiters
+ * that joined at about the same moment. */
+static int64_t *read_line(lockref_t *l, int *rc) {
+  int ranks = l->sp->size;
+  int64_t *slots = malloc(sizeof *slots * (size_t)ranks);
+  if (!slots) {
+    *rc = SCT_ENOMEM;
+    return NULL;
+  }
+  *rc = sct__mpi_read(l->sp, l->home, slot_of(l, 0), slots, ranks,
+                      MPI_INT64_T, 8 * (size_t)ranks);
+  if (*rc != 0) {
+    free(slots);
+    return NULL;
+  }
+  return slots;
+}
+
+/* The rank + 1 first in the line (the smallest number), or 0. */
+static int64_t first_of(const int64_t *slots, int ranks) {
+  int64_t first = 0, least = 0;
+  for (int r = 0; r < ranks; r++)
+    if (slots[r] && (!least || slots[r] < least)) {
+      least = slots[r];
+      first = r + 1;
+    }
+  return first;
+}
+
 /* Whether the caller is first in the line (or, without a line, may
  * reserve at all). */
 static int first_in_line(lockref_t *l, const waiter_t *w, int *rc) {
@@ -87,22 +119,43 @@ static int first_in_line(lockref_t *l, const waiter_t *w, int *rc) {
     return 1;
   if (!w->number)
     return 0;
-  int ranks = l->sp->size;
-  int64_t *slots = malloc(sizeof *slots * (size_t)ranks);
-  if (!slots) {
-    *rc = SCT_ENOMEM;
-    return 0;
-  }
-  /* Slots change one word at a time; a torn view only reorders two
-   * waiters that joined at about the same moment. */
-  int first = 1;
-  *rc = sct__mpi_read(l->sp, l->home, slot_of(l, 0), slots, ranks,
-                      MPI_INT64_T, 8 * (size_t)ranks);
-  for (int r = 0; *rc == 0 && r < ranks; r++)
-    if (slots[r] && slots[r] < w->number)
-      first = 0;
+  int64_t *slots = read_line(l, rc);
+  int first = slots && first_of(slots, l->sp->size) == w->me;
   free(slots);
-  return *rc == 0 && first;
+  return first;
+}
+
+/* Taken by a waiter from the line: the next in line gets the reservation
+ * now, so the lock goes from waiter to waiter in the line's order while
+ * it has any (a rank that reaches the home faster wins only when the line
+ * is empty). */
+static int pass_on(lockref_t *l, int64_t me) {
+  int rc;
+  int64_t old, *slots = read_line(l, &rc);
+  if (!slots)
+    return rc;
+  int64_t next = first_of(slots, l->sp->size);
+  free(slots);
+  /* Test builds: the chosen waiter may give up here (tests/mpi). */
+  sct__mpi_hook_pause("SCT_MPI_HOOK_PASS_ON_MS");
+  if (next)
+    /* From "held by me, nothing reserved": a waiter that reserved
+     * meanwhile keeps its turn. */
+    rc = word_cas(l, me, me | next << 32, &old);
+  return rc;
+}
+
+/* A free lock reserved for a rank no longer in the line (it gave up as
+ * it was chosen): the reservation is cleared, or the lock would wait for
+ * nobody. */
+static int clear_stale(lockref_t *l, int64_t word) {
+  int rc;
+  int64_t old, *slots = read_line(l, &rc);
+  if (!slots)
+    return rc;
+  int gone = slots[RESERVED(word) - 1] == 0;
+  free(slots);
+  return gone ? word_cas(l, word, 0, &old) : 0;
 }
 
 /* One look at the word: takes the lock when it may (1), else joins the
@@ -115,8 +168,10 @@ static int try_once(lockref_t *l, waiter_t *w, double waited, int *rc) {
     if ((*rc = word_cas(l, word, w->me, &old)) != 0)
       return 0;
     if (old == word) {
+      int lined = w->number != 0;
       w->reserved = 0;
-      *rc = leave_line(l, w);
+      if ((*rc = leave_line(l, w)) == 0 && lined)
+        *rc = pass_on(l, w->me);
       return *rc == 0;
     }
     return 0;
@@ -127,6 +182,10 @@ static int try_once(lockref_t *l, waiter_t *w, double waited, int *rc) {
     *rc = join_line(l, w);
     return 0;
   }
+  if (l->lined && OWNER(word) == 0 && RESERVED(word) != 0) {
+    *rc = clear_stale(l, word);
+    return 0;
+  }
   if (RESERVED(word) == 0 && first_in_line(l, w, rc)) {
     if ((*rc = word_cas(l, word, word | w->me << 32, &old)) != 0)
       return 0;
@@ -135,13 +194,20 @@ static int try_once(lockref_t *l, waiter_t *w, double waited, int *rc) {
   return 0;
 }
 
-/* A wait that ends without the lock gives up its place. */
+/* A wait that ends without the lock gives up its place: its slot, and a
+ * reservation made by it or passed on to it. Only the reserved rank
+ * consumes or clears a reservation once made, so clearing cannot meet
+ * another's. */
 static int give_up(lockref_t *l, waiter_t *w) {
+  int64_t word, old;
   int rc = leave_line(l, w);
-  if (w->reserved && rc == 0)
-    /* Only the reserving rank consumes or clears its reservation, so
-     * subtracting it cannot meet another's. */
-    rc = sct__mpi_add64(l->sp, l->home, l->offset, -(w->me << 32), NULL);
+  while (rc == 0 &&
+         (rc = sct__mpi_load64(l->sp, l->home, l->offset, &word)) == 0 &&
+         RESERVED(word) == w->me) {
+    rc = word_cas(l, word, word - (w->me << 32), &old);
+    if (rc == 0 && old == word)
+      break;
+  }
   return rc;
 }
 
@@ -152,8 +218,15 @@ int sct__mpi_lock_acquire(lockref_t *l, int timeout_ms) {
     l->depth++;
     return 0;
   }
-  /* Uncontended: one compare-and-swap. */
-  int rc = word_cas(l, 0, w.me, &old);
+  /* Uncontended: one compare-and-swap (inline on one node). */
+  int rc = 0;
+  if (l->cpu_word) {
+    old = 0;
+    __atomic_compare_exchange_n(l->cpu_word, &old, w.me, 0, __ATOMIC_SEQ_CST,
+                                __ATOMIC_SEQ_CST);
+  } else {
+    rc = word_cas(l, 0, w.me, &old);
+  }
   if (rc == 0 && old == 0) {
     l->depth = 1;
     sct__mpi_sync(l->sp);
@@ -161,7 +234,7 @@ int sct__mpi_lock_acquire(lockref_t *l, int timeout_ms) {
   }
   pause_t p;
   sct__mpi_pause_start(&p, timeout_ms);
-  while (rc == 0) {
+  for (int tries = 0; rc == 0; tries++) {
     if (try_once(l, &w, sct__mpi_waited(&p), &rc)) {
       l->depth = 1;
       sct__mpi_sync(l->sp);
@@ -171,6 +244,12 @@ int sct__mpi_lock_acquire(lockref_t *l, int timeout_ms) {
      * lock stays free for nobody else meanwhile). */
     if (w.reserved)
       p.delay = 0;
+    /* A lock changes hands about as fast as a round trip to its home:
+     * look again at a few times that pace, not after pauses grown far
+     * longer (a rank then lost every turn to those that looked sooner).
+     * The first look, made at once, measured the round trip. */
+    if (tries == 0)
+      sct__mpi_pause_cap(&p, 8 * sct__mpi_waited(&p));
     if (rc == 0)
       rc = sct__mpi_pause(l->sp, &p);
   }
@@ -179,20 +258,21 @@ int sct__mpi_lock_acquire(lockref_t *l, int timeout_ms) {
 }
 
 int sct__mpi_lock_release(lockref_t *l) {
-  int64_t me = l->sp->rank + 1, w;
+  int64_t me = l->sp->rank + 1;
   if (l->depth == 0)
     return SCT_ENOTHELD;
   if (l->depth > 1) {
     l->depth--;
     return 0;
   }
-  int rc = sct__mpi_load64(l->sp, l->home, l->offset, &w);
-  if (rc != 0)
-    return rc;
-  if (OWNER(w) != me)
-    return SCT_ENOTHELD; /* the word was changed behind the lock's back */
+  /* The caller's depth says it holds the word: one subtraction gives it
+   * back and leaves a reservation in place. */
   sct__mpi_sync(l->sp);
   l->depth = 0;
+  if (l->cpu_word) {
+    __atomic_fetch_sub(l->cpu_word, me, __ATOMIC_SEQ_CST);
+    return 0;
+  }
   return sct__mpi_add64(l->sp, l->home, l->offset, -me, NULL);
 }
 

@@ -80,6 +80,7 @@ typedef struct lockref {
   int lined;      /* its waiting line follows the word (lock.c) */
   int kind;       /* SCT_LOCK or SCT_RLOCK */
   unsigned depth; /* acquisitions the caller holds (a Lock: 0 or 1) */
+  int64_t *cpu_word; /* the word, when CPU atomics reach it (one node) */
 } lockref_t;
 
 /* A lock's bytes: its word, then its waiting line (lock.c). */
@@ -103,6 +104,10 @@ struct sct_mpi_obj {
   const sct_type_t *type; /* the handle's own copy */
   MPI_Datatype dt;        /* one element */
   struct sct_mpi_lock lock;
+  char code;            /* the element's typecode, 0 for a struct */
+  unsigned char *near;  /* its bytes in this process, when at home on
+                           this node in one piece (not spread) */
+  unsigned char *cpu;   /* the same, when atomics are CPU atomics */
 };
 
 struct sct_mpi_barrier {
@@ -143,17 +148,42 @@ typedef struct pause {
   double deadline; /* MPI_Wtime; < 0: none */
   double started;
   double delay;    /* seconds */
+  double longest;  /* the cap of delay */
 } pause_t;
 
 void sct__mpi_pause_start(pause_t *p, int timeout_ms);
+/* Caps the pause at @p longest seconds (a wait for something that
+ * changes as fast as an operation completes polls at about that pace). */
+void sct__mpi_pause_cap(pause_t *p, double longest);
 /* Seconds since the wait started. */
 double sct__mpi_waited(const pause_t *p);
 /* Pauses once (keeping MPI progressing): 0, or SCT_ETIMEDOUT when the
  * deadline has passed (nothing paused then). */
 int sct__mpi_pause(sct_mpi_space_t *sp, pause_t *p);
 
-int sct__mpi_space_check(const sct_mpi_space_t *sp);
-int sct__mpi_handle_check(const void *handle);
+/* Inline: every call makes them. */
+static inline int sct__mpi_space_check(const sct_mpi_space_t *sp) {
+  if (!sp)
+    return SCT_EINVAL;
+  return sp->magic == SCT_MPI_MAGIC_SPACE ? 0 : SCT_ESTATE;
+}
+
+static inline int sct__mpi_handle_check(const void *handle) {
+  const handle_t *h = (const handle_t *)handle;
+  if (!h)
+    return SCT_EINVAL;
+  if (h->magic != SCT_MPI_MAGIC_HANDLE)
+    return SCT_ESTATE;
+  return sct__mpi_space_check(h->sp);
+}
+
+/* Test builds (SCT_TEST_HOOKS): sleeps as many milliseconds as the
+ * environment variable @p name says, widening a race for a test. */
+#ifdef SCT_TEST_HOOKS
+void sct__mpi_hook_pause(const char *name);
+#else
+#define sct__mpi_hook_pause(name) ((void)0)
+#endif
 
 /* ---- rma.c: bytes and atomics at (rank, offset) ---- */
 
@@ -173,13 +203,23 @@ int sct__mpi_cas64(sct_mpi_space_t *sp, int rank, uint64_t offset,
 /* An element of a typecode's type: *old = element; element += *operand
  * (@p op MPI_SUM) or, for cas, swap when equal to *expected. */
 int sct__mpi_fetch_add_elem(sct_mpi_space_t *sp, int rank, uint64_t offset,
-                            char code, const void *operand, void *old);
+                            char code, size_t size, const void *operand,
+                            void *old);
 int sct__mpi_cas_elem(sct_mpi_space_t *sp, int rank, uint64_t offset,
-                      char code, const void *expected, const void *desired,
-                      void *old);
+                      char code, size_t size, const void *expected,
+                      const void *desired, void *old);
+/* The same on an element at @p p in this process (CPU atomics). */
+void sct__cpu_fetch_add_elem(unsigned char *p, char code, size_t size,
+                             const void *operand, void *old);
+void sct__cpu_cas_elem(unsigned char *p, size_t size, const void *expected,
+                       const void *desired, void *old);
 /* Orders plain loads and stores of near memory with the other ranks'
- * (MPI_Win_sync; nothing with CPU atomics, whose fences do it). */
-void sct__mpi_sync(sct_mpi_space_t *sp);
+ * (MPI_Win_sync, unified memory model; nothing with CPU atomics, whose
+ * fences do it). */
+static inline void sct__mpi_sync(sct_mpi_space_t *sp) {
+  if (!sp->cpu_atomics)
+    MPI_Win_sync(sp->node_win);
+}
 
 /* ---- datatype.c ---- */
 

@@ -14,14 +14,6 @@ static unsigned char *near_at(sct_mpi_space_t *sp, int rank, uint64_t off) {
   return sp->near[rank] ? sp->near[rank] + off : NULL;
 }
 
-void sct__mpi_sync(sct_mpi_space_t *sp) {
-  if (sp->cpu_atomics)
-    return;
-  /* Unified memory model: the node's view of its shared memory and the
-   * one-sided calls' are made one. */
-  MPI_Win_sync(sp->node_win);
-}
-
 int sct__mpi_read(sct_mpi_space_t *sp, int rank, uint64_t offset, void *buf,
                   int count, MPI_Datatype dt, size_t bytes) {
   unsigned char *p = near_at(sp, rank, offset);
@@ -145,43 +137,48 @@ int sct__mpi_cas64(sct_mpi_space_t *sp, int rank, uint64_t offset,
     *(F *)old = value_;                                                        \
   } while (0)
 
-static size_t code_size(char code) {
-  const sct_type_t *t;
-  return sct_type_from_code(code, &t) == 0 ? sct_type_size(t) : 0;
-}
-
-int sct__mpi_fetch_add_elem(sct_mpi_space_t *sp, int rank, uint64_t offset,
-                            char code, const void *operand, void *old) {
-  if (!sp->cpu_atomics)
-    return mpi_fetch_op(sp, rank, offset, operand, old,
-                        sct__mpi_code_datatype(code), MPI_SUM);
-  unsigned char *p = near_at(sp, rank, offset);
+void sct__cpu_fetch_add_elem(unsigned char *p, char code, size_t size,
+                             const void *operand, void *old) {
   if (code == 'f')
     CPU_FLOAT_ADD(float, uint32_t);
   else if (code == 'd')
     CPU_FLOAT_ADD(double, uint64_t);
   else
-    switch (code_size(code)) {
+    switch (size) {
     case 1: CPU_ADD(uint8_t); break;
     case 2: CPU_ADD(uint16_t); break;
     case 4: CPU_ADD(uint32_t); break;
     default: CPU_ADD(uint64_t); break;
     }
-  return 0;
 }
 
-int sct__mpi_cas_elem(sct_mpi_space_t *sp, int rank, uint64_t offset,
-                      char code, const void *expected, const void *desired,
-                      void *old) {
-  if (!sp->cpu_atomics)
-    return mpi_cas(sp, rank, offset, expected, desired, old,
-                   sct__mpi_code_datatype(code));
-  unsigned char *p = near_at(sp, rank, offset);
-  switch (code_size(code)) {
+void sct__cpu_cas_elem(unsigned char *p, size_t size, const void *expected,
+                       const void *desired, void *old) {
+  switch (size) {
   case 1: CPU_CAS(uint8_t); break;
   case 2: CPU_CAS(uint16_t); break;
   case 4: CPU_CAS(uint32_t); break;
   default: CPU_CAS(uint64_t); break;
   }
+}
+
+int sct__mpi_fetch_add_elem(sct_mpi_space_t *sp, int rank, uint64_t offset,
+                            char code, size_t size, const void *operand,
+                            void *old) {
+  if (!sp->cpu_atomics)
+    return mpi_fetch_op(sp, rank, offset, operand, old,
+                        sct__mpi_code_datatype(code), MPI_SUM);
+  sct__cpu_fetch_add_elem(near_at(sp, rank, offset), code, size, operand,
+                          old);
+  return 0;
+}
+
+int sct__mpi_cas_elem(sct_mpi_space_t *sp, int rank, uint64_t offset,
+                      char code, size_t size, const void *expected,
+                      const void *desired, void *old) {
+  if (!sp->cpu_atomics)
+    return mpi_cas(sp, rank, offset, expected, desired, old,
+                   sct__mpi_code_datatype(code));
+  sct__cpu_cas_elem(near_at(sp, rank, offset), size, expected, desired, old);
   return 0;
 }

@@ -5,8 +5,8 @@
 #   run.sh FLAVOUR LAYOUT RANKS TIMEOUT PROGRAM ARGS...
 #
 # FLAVOUR  openmpi or mpich (the MPI the program was built with)
-# LAYOUT   one (every rank on this node), 2x2 (two nodes of two ranks),
-#          4x1 (four nodes of one rank)
+# LAYOUT   one (every rank on this node), 2x1 or 2x2 (two nodes of one or
+#          two ranks), 4x1 (four nodes of one rank)
 #
 # Simulated nodes: Open MPI starts each node's daemon in its own UTS
 # namespace (hostname = the node's name, through an rsh agent,
@@ -24,7 +24,7 @@ trap 'rm -rf "$work"' EXIT
 
 case $layout in
   one) nodes=1 ;;
-  2x2) nodes=2 ;;
+  2x1|2x2) nodes=2 ;;
   4x1) nodes=4 ;;
   *) echo "run.sh: unknown layout $layout" >&2; exit 2 ;;
 esac

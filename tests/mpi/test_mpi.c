@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static int rank, size, rounds = 200;
@@ -41,6 +42,11 @@ static sct_mpi_space_t *sp;
     }                                                                          \
   } while (0)
 #define CHECK_OK(call) CHECK_RC(call, 0)
+
+static void sleep_ms(long ms) {
+  struct timespec ts = {ms / 1000, ms % 1000 * 1000000};
+  nanosleep(&ts, NULL);
+}
 
 static void passed(const char *name) {
   MPI_Barrier(MPI_COMM_WORLD);
@@ -488,6 +494,43 @@ static void test_fairness(void) {
   passed("fairness: no rank starves");
 }
 
+/* A waiter chosen for the next turn as it gives up (its timeout ends
+ * while the holder passes the lock on; test builds widen that moment):
+ * the reservation left for it is cleared by the next waiter, which gets
+ * the lock instead of waiting for nobody. Needs three ranks. */
+static void test_stale_reservation(void) {
+  sct_mpi_lock_t *l;
+  if (size < 3)
+    return;
+  CHECK_OK(sct_mpi_lock(sp, "stale.l", SCT_SPACE_FIND_OR_CREATE, SCT_LOCK,
+                        far_rank(), &l));
+  MPI_Barrier(MPI_COMM_WORLD);
+  if (rank == 0)
+    CHECK_OK(sct_mpi_lock_acquire(l, SCT_INFINITE));
+  MPI_Barrier(MPI_COMM_WORLD);
+  if (rank == 1) {
+    /* First in line; when it gets the lock it passes it on slowly. */
+    setenv("SCT_MPI_HOOK_PASS_ON_MS", "300", 1);
+    CHECK_OK(sct_mpi_lock_acquire(l, SCT_INFINITE));
+    unsetenv("SCT_MPI_HOOK_PASS_ON_MS");
+    CHECK_OK(sct_mpi_lock_release(l));
+  } else if (rank == 2) {
+    sleep_ms(50); /* in line after rank 1 */
+    CHECK_RC(sct_mpi_lock_acquire(l, 250), SCT_ETIMEDOUT);
+  } else if (rank == 0) {
+    sleep_ms(150); /* both in line */
+    CHECK_OK(sct_mpi_lock_release(l));
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+  if (rank == 0) {
+    /* Left reserved for rank 2, which is gone: taken all the same. */
+    CHECK_OK(sct_mpi_lock_acquire(l, 2000));
+    CHECK_OK(sct_mpi_lock_release(l));
+  }
+  CHECK_OK(sct_mpi_lock_free(l));
+  passed("a reservation left for a waiter that gave up is cleared");
+}
+
 /* N producers x M items into a Queue at the far rank, one consumer:
  * each item once, in order per producer. */
 static void test_queue(void) {
@@ -713,6 +756,7 @@ int main(int argc, char **argv) {
   test_access();
   test_locks();
   test_fairness();
+  test_stale_reservation();
   test_queue();
   test_waiting();
   test_progress();
