@@ -6,6 +6,14 @@ figures, so bench/compare.sh can put them side by side. Where Python cannot
 do a workload it prints "<name>_fails <detail> note" instead.
 
     python3 bench/python_peer.py [--quick]
+    python3 bench/python_peer.py --manager [--quick]
+
+--manager measures only what sct_mpi is compared with (bench/mpi_bench.sh):
+Python's answer for objects shared beyond one process tree, a
+multiprocessing.managers server holding a Value and a Lock, and two client
+processes each incrementing the Value under the Lock through their
+proxies (two requests to the server per increment, as for any remote
+caller). Prints "manager_locked_increment median min max ns".
 """
 import multiprocessing as mp
 import os
@@ -189,6 +197,44 @@ def pingpong():
     return med(run)
 
 
+def manager_client(value, lock, n, go):
+    go.wait()
+    for _ in range(n):
+        with lock:
+            value.value += 1
+
+
+def manager_increment():
+    """ns per locked increment per client, 2 clients, as mpi_bench times
+    its ranks (the slower client's time / n)."""
+    from multiprocessing.managers import SyncManager
+    n = 500 if QUICK else 2000
+    times = []
+    with SyncManager() as m:
+        value, lock = m.Value("q", 0), m.Lock()
+        for _ in range(REPS):
+            go = mp.Event()
+            clients = [mp.Process(target=manager_client,
+                                  args=(value, lock, n, go))
+                       for _ in range(2)]
+            for c in clients:
+                c.start()
+            time.sleep(0.5)  # both started
+            start = time.perf_counter()
+            go.set()
+            for c in clients:
+                c.join()
+            times.append((time.perf_counter() - start) / n * 1e9)
+            if any(c.exitcode != 0 for c in clients):
+                sys.exit("manager_locked_increment: a client failed")
+        if value.value != 2 * n * REPS:
+            sys.exit(f"manager_locked_increment: counted {value.value}, "
+                     f"not {2 * n * REPS}")
+    times.sort()
+    print(f"manager_locked_increment {times[len(times) // 2]:.1f} "
+          f"{times[0]:.1f} {times[-1]:.1f} ns", flush=True)
+
+
 def main():
     report("queue_8B_sct", queue_rate(8), "items/s")
     report("queue_256B_sct", queue_rate(256), "items/s")
@@ -211,4 +257,7 @@ def main():
 
 if __name__ == "__main__":
     mp.set_start_method("fork")
-    main()
+    if "--manager" in sys.argv:
+        manager_increment()
+    else:
+        main()

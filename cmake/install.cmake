@@ -12,6 +12,17 @@ if(TARGET sct_apr)
   configure_file(cmake/sct-apr.pc.in ${CMAKE_CURRENT_BINARY_DIR}/sct-apr.pc.in2
     @ONLY)
 endif()
+if(TARGET sct_mpi)
+  # The MPI companion: its header, library, and sct-mpi.pc (sct::sct_mpi
+  # in the CMake package, which then finds MPI for its users).
+  install(FILES include/sct_mpi.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  list(APPEND SCT_INSTALLED_TARGETS sct_mpi)
+  set(SCT_WITH_MPI ON)
+  configure_file(cmake/sct-mpi.pc.in ${CMAKE_CURRENT_BINARY_DIR}/sct-mpi.pc.in2
+    @ONLY)
+else()
+  set(SCT_WITH_MPI OFF)
+endif()
 install(TARGETS ${SCT_INSTALLED_TARGETS} EXPORT sctTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
@@ -47,6 +58,9 @@ configure_file(cmake/sct.pc.in ${CMAKE_CURRENT_BINARY_DIR}/sct.pc.in2 @ONLY)
 set(SCT_PC_FILES sct)
 if(TARGET sct_apr)
   list(APPEND SCT_PC_FILES sct-apr)
+endif()
+if(TARGET sct_mpi)
+  list(APPEND SCT_PC_FILES sct-mpi)
 endif()
 foreach(pc_name ${SCT_PC_FILES})
   install(CODE "

@@ -120,19 +120,22 @@ static place_t locate(const sct_mpi_obj_t *obj, size_t i) {
 /* Holds the object's lock for an access unless the caller does already
  * (or it has none): *taken says whether to release after. */
 static int enter(sct_mpi_obj_t *obj, int *taken) {
-  *taken = obj->h.e.lock_kind && obj->lock.ref.depth == 0;
-  if (!*taken) {
+  int held = obj->h.e.lock_kind && obj->lock.ref.depth > 0;
+  *taken = obj->h.e.lock_kind && !held;
+  if (*taken)
+    return sct__mpi_lock_acquire(&obj->lock.ref, SCT_INFINITE);
+  /* A raw object: its memory is made one with the others' views here.
+   * (Under a held lock, its acquire did that.) */
+  if (!held)
     sct__mpi_sync(obj->h.sp);
-    return 0;
-  }
-  return sct__mpi_lock_acquire(&obj->lock.ref, SCT_INFINITE);
+  return 0;
 }
 
 static int leave(sct_mpi_obj_t *obj, int taken, int rc) {
   int rrc = 0;
   if (taken)
     rrc = sct__mpi_lock_release(&obj->lock.ref);
-  else
+  else if (!obj->h.e.lock_kind)
     sct__mpi_sync(obj->h.sp);
   return rc ? rc : rrc;
 }

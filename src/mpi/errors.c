@@ -70,11 +70,13 @@ void sct__mpi_pause_start(pause_t *p, int timeout_ms) {
   p->longest = PAUSE_LONGEST;
 }
 
-void sct__mpi_pause_cap(pause_t *p, double longest) {
-  /* Never below yielding: a waiter that only spins takes the cache line
-   * of the word it waits on from the rank about to release it. */
-  if (longest < PAUSE_SLEEPS_FROM)
-    longest = PAUSE_SLEEPS_FROM;
+void sct__mpi_pause_cap(pause_t *p, double longest, int cpu_atomics) {
+  /* On one node never below yielding: a waiter that only spins takes the
+   * cache line of the word it waits on from the rank about to release
+   * it. Across nodes a pause calls MPI throughout anyway. */
+  double least = cpu_atomics ? PAUSE_SLEEPS_FROM : PAUSE_FIRST;
+  if (longest < least)
+    longest = least;
   p->longest = longest < PAUSE_LONGEST ? longest : PAUSE_LONGEST;
 }
 
@@ -114,6 +116,22 @@ int sct__mpi_pause(sct_mpi_space_t *sp, pause_t *p) {
   double delay = p->delay;
   if (p->deadline >= 0 && now + delay > p->deadline)
     delay = p->deadline - now;
+  p->delay = p->delay * 2 > p->longest ? p->longest : p->delay * 2;
+  if (!sp->cpu_atomics) {
+    /* Across nodes other ranks' one-sided calls to this one complete only
+     * while it is inside MPI (sct_mpi.h, "Progress"), and the rank this
+     * one waits for may be waiting on exactly that: the pause keeps
+     * calling MPI, yielding the CPU between calls. */
+    int rc;
+    do {
+      if ((rc = sct_mpi_progress(sp)) != 0)
+        return rc;
+      yield_cpu();
+    } while (MPI_Wtime() - now < delay);
+    return 0;
+  }
+  /* One node: every operation is a CPU atomic or a copy, and MPI has no
+   * one-sided work of ours to progress. */
   if (delay < PAUSE_YIELDS_FROM) {
     spin_for(delay, now);
   } else if (delay < PAUSE_SLEEPS_FROM) {
@@ -123,10 +141,7 @@ int sct__mpi_pause(sct_mpi_space_t *sp, pause_t *p) {
   } else {
     sleep_for(delay);
   }
-  p->delay = p->delay * 2 > p->longest ? p->longest : p->delay * 2;
-  /* One node: every operation is a CPU atomic or a copy, and MPI has no
-   * one-sided work of ours to progress. */
-  return sp->cpu_atomics ? 0 : sct_mpi_progress(sp);
+  return 0;
 }
 
 int sct_mpi_progress(sct_mpi_space_t *sp) {

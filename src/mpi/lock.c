@@ -162,10 +162,13 @@ static int clear_stale(lockref_t *l, int64_t word) {
  * line or reserves the next turn when it is time to (0). */
 static int try_once(lockref_t *l, waiter_t *w, double waited, int *rc) {
   int64_t word, old;
-  if ((*rc = sct__mpi_load64(l->sp, l->home, l->offset, &word)) != 0)
+  /* A compare-and-swap from 0 is also the look at the word: one round
+   * trip for the common case, as a bare spin lock's. */
+  if ((*rc = word_cas(l, 0, w->me, &word)) != 0)
     return 0;
-  if (OWNER(word) == 0 && (RESERVED(word) == 0 || RESERVED(word) == w->me)) {
-    if ((*rc = word_cas(l, word, w->me, &old)) != 0)
+  if (word == 0 || (OWNER(word) == 0 && RESERVED(word) == w->me)) {
+    old = word;
+    if (word != 0 && (*rc = word_cas(l, word, w->me, &old)) != 0)
       return 0;
     if (old == word) {
       int lined = w->number != 0;
@@ -245,11 +248,11 @@ int sct__mpi_lock_acquire(lockref_t *l, int timeout_ms) {
     if (w.reserved)
       p.delay = 0;
     /* A lock changes hands about as fast as a round trip to its home:
-     * look again at a few times that pace, not after pauses grown far
-     * longer (a rank then lost every turn to those that looked sooner).
-     * The first look, made at once, measured the round trip. */
+     * look again at that pace, not after pauses grown far longer (a rank
+     * then lost every turn to those that looked sooner). The first look,
+     * made at once, measured the round trip. */
     if (tries == 0)
-      sct__mpi_pause_cap(&p, 8 * sct__mpi_waited(&p));
+      sct__mpi_pause_cap(&p, sct__mpi_waited(&p), l->sp->cpu_atomics);
     if (rc == 0)
       rc = sct__mpi_pause(l->sp, &p);
   }

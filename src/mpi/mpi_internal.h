@@ -154,7 +154,7 @@ typedef struct pause {
 void sct__mpi_pause_start(pause_t *p, int timeout_ms);
 /* Caps the pause at @p longest seconds (a wait for something that
  * changes as fast as an operation completes polls at about that pace). */
-void sct__mpi_pause_cap(pause_t *p, double longest);
+void sct__mpi_pause_cap(pause_t *p, double longest, int cpu_atomics);
 /* Seconds since the wait started. */
 double sct__mpi_waited(const pause_t *p);
 /* Pauses once (keeping MPI progressing): 0, or SCT_ETIMEDOUT when the

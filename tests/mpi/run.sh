@@ -66,7 +66,7 @@ case $flavour in
     # takes its cross-node paths (one-sided calls, MPI atomics).
     case $layout in
       2x2) export MPIR_CVAR_NUM_CLIQUES=2 UCX_TLS=sm,self ;;
-      4x1) export MPIR_CVAR_NOLOCAL=1 UCX_TLS=sm,self ;;
+      2x1|4x1) export MPIR_CVAR_NOLOCAL=1 UCX_TLS=sm,self ;;
     esac
     set -- mpirun.mpich -np "$ranks" "$@"
     ;;
