@@ -46,16 +46,21 @@ typedef struct outer {
   int xs[3];
 } outer_t;
 
-static void test_struct_types(void) {
-  sct_type_t *in, *out;
+/* The inner and outer struct types above. */
+static void make_outer(sct_type_t **in, sct_type_t **out) {
   sct_field_t fi[] = {SCT_FIELD(inner_t, a, 'h'), SCT_FIELD(inner_t, b, 'd')};
-  ASSERT_OK(sct_type_new_struct(&in, "inner", sizeof(inner_t),
+  ASSERT_OK(sct_type_new_struct(in, "inner", sizeof(inner_t),
                                 _Alignof(inner_t), fi, 2));
   sct_field_t fo[] = {SCT_FIELD_ARRAY(outer_t, tag, 'c', 5),
-                      SCT_FIELD_TYPE(outer_t, in, in),
+                      SCT_FIELD_TYPE(outer_t, in, *in),
                       SCT_FIELD_ARRAY(outer_t, xs, 'i', 3)};
-  ASSERT_OK(sct_type_new_struct(&out, "outer", sizeof(outer_t),
+  ASSERT_OK(sct_type_new_struct(out, "outer", sizeof(outer_t),
                                 _Alignof(outer_t), fo, 3));
+}
+
+static void test_struct_types(void) {
+  sct_type_t *in, *out;
+  make_outer(&in, &out);
   CU_ASSERT_EQUAL(sct_type_size(out), sizeof(outer_t));
   CU_ASSERT_EQUAL(sct_type_code(out), 0);
   /* The outer type keeps the inner one alive. */
@@ -164,14 +169,7 @@ static void test_struct_double_free(void) {
 static void test_struct_introspection(void) {
   sct_type_t *in, *out;
   const sct_type_t *d, *ftype = NULL;
-  sct_field_t fi[] = {SCT_FIELD(inner_t, a, 'h'), SCT_FIELD(inner_t, b, 'd')};
-  ASSERT_OK(sct_type_new_struct(&in, "inner", sizeof(inner_t),
-                                _Alignof(inner_t), fi, 2));
-  sct_field_t fo[] = {SCT_FIELD_ARRAY(outer_t, tag, 'c', 5),
-                      SCT_FIELD_TYPE(outer_t, in, in),
-                      SCT_FIELD_ARRAY(outer_t, xs, 'i', 3)};
-  ASSERT_OK(sct_type_new_struct(&out, "outer", sizeof(outer_t),
-                                _Alignof(outer_t), fo, 3));
+  make_outer(&in, &out);
   ASSERT_OK(sct_type_from_code('d', &d));
   CU_ASSERT_EQUAL(sct_type_align(out), _Alignof(outer_t));
   CU_ASSERT_EQUAL(sct_type_align(d), _Alignof(double));

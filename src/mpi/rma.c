@@ -14,30 +14,32 @@ static unsigned char *near_at(sct_mpi_space_t *sp, int rank, uint64_t off) {
   return sp->near[rank] ? sp->near[rank] + off : NULL;
 }
 
-int sct__mpi_read(sct_mpi_space_t *sp, int rank, uint64_t offset, void *buf,
-                  int count, MPI_Datatype dt, size_t bytes) {
+/* Bytes out of (@p writing 0) or into (rank, offset). */
+static int move(sct_mpi_space_t *sp, int rank, uint64_t offset, void *buf,
+                int count, MPI_Datatype dt, size_t bytes, int writing) {
   unsigned char *p = near_at(sp, rank, offset);
   if (p) {
-    memcpy(buf, p, bytes);
+    memcpy(writing ? p : buf, writing ? buf : p, bytes);
     return 0;
   }
-  MPI_CHECK(MPI_Get(buf, count, dt, rank, (MPI_Aint)offset, count, dt,
-                    sp->win));
+  int rc = writing ? MPI_Put(buf, count, dt, rank, (MPI_Aint)offset, count,
+                             dt, sp->win)
+                   : MPI_Get(buf, count, dt, rank, (MPI_Aint)offset, count,
+                             dt, sp->win);
+  if (rc != MPI_SUCCESS)
+    return sct__mpi_fail(rc, writing ? "MPI_Put" : "MPI_Get");
   MPI_CHECK(MPI_Win_flush(rank, sp->win));
   return 0;
 }
 
+int sct__mpi_read(sct_mpi_space_t *sp, int rank, uint64_t offset, void *buf,
+                  int count, MPI_Datatype dt, size_t bytes) {
+  return move(sp, rank, offset, buf, count, dt, bytes, 0);
+}
+
 int sct__mpi_write(sct_mpi_space_t *sp, int rank, uint64_t offset,
                    const void *buf, int count, MPI_Datatype dt, size_t bytes) {
-  unsigned char *p = near_at(sp, rank, offset);
-  if (p) {
-    memcpy(p, buf, bytes);
-    return 0;
-  }
-  MPI_CHECK(MPI_Put(buf, count, dt, rank, (MPI_Aint)offset, count, dt,
-                    sp->win));
-  MPI_CHECK(MPI_Win_flush(rank, sp->win));
-  return 0;
+  return move(sp, rank, offset, (void *)buf, count, dt, bytes, 1);
 }
 
 /* One MPI atomic on a word of @p dt, completed. */

@@ -18,14 +18,22 @@
 /* The largest value a Semaphore holds (as sct's own). */
 #define SEM_MAX 2147483647
 
-/* Makes a handle of @p size bytes for the entry @p want. */
-static int named(sct_mpi_space_t *sp, sct_space_mode_t mode, entry_t *want,
-                 size_t size, void **out) {
+/* Makes (or finds) the name as a waiting primitive of @p kind at
+ * @p home, and a handle of @p size bytes for it. */
+static int named(sct_mpi_space_t *sp, const char *name,
+                 sct_space_mode_t mode, entry_kind_t kind, int home,
+                 uint64_t param, size_t size, void **out) {
   handle_t h;
+  entry_t want;
   if (!out)
     return SCT_EINVAL;
-  int rc = sct__mpi_named(sp, mode, want, &h);
+  int rc = sct__mpi_entry_init(&want, name, kind, NULL);
   if (rc != 0)
+    return rc;
+  want.home = home;
+  want.length = 1;
+  want.param = param;
+  if ((rc = sct__mpi_named(sp, mode, &want, &h)) != 0)
     return rc;
   handle_t *made = calloc(1, size);
   if (!made)
@@ -66,16 +74,10 @@ static int add(handle_t *h, uint64_t at, int64_t delta, int64_t *old) {
 int sct_mpi_barrier(sct_mpi_space_t *sp, const char *name,
                     sct_space_mode_t mode, unsigned parties, int home,
                     sct_mpi_barrier_t **out) {
-  entry_t want;
   if (parties == 0)
     return SCT_EINVAL;
-  int rc = sct__mpi_entry_init(&want, name, KIND_BARRIER, NULL);
-  if (rc != 0)
-    return rc;
-  want.home = home;
-  want.length = 1;
-  want.param = parties;
-  return named(sp, mode, &want, sizeof **out, (void **)out);
+  return named(sp, name, mode, KIND_BARRIER, home, parties, sizeof **out,
+               (void **)out);
 }
 
 int sct_mpi_barrier_wait(sct_mpi_barrier_t *b, int timeout_ms,
@@ -139,13 +141,8 @@ int sct_mpi_barrier_free(sct_mpi_barrier_t *b) {
 
 int sct_mpi_event(sct_mpi_space_t *sp, const char *name,
                   sct_space_mode_t mode, int home, sct_mpi_event_t **out) {
-  entry_t want;
-  int rc = sct__mpi_entry_init(&want, name, KIND_EVENT, NULL);
-  if (rc != 0)
-    return rc;
-  want.home = home;
-  want.length = 1;
-  return named(sp, mode, &want, sizeof **out, (void **)out);
+  return named(sp, name, mode, KIND_EVENT, home, 0, sizeof **out,
+               (void **)out);
 }
 
 int sct_mpi_event_set(sct_mpi_event_t *e) {
@@ -184,18 +181,12 @@ int sct_mpi_event_free(sct_mpi_event_t *e) {
 
 int sct_mpi_sem(sct_mpi_space_t *sp, const char *name, sct_space_mode_t mode,
                 unsigned value, int home, sct_mpi_sem_t **out) {
-  entry_t want;
   if (value > SEM_MAX)
     return SCT_EOVERFLOW;
-  int rc = sct__mpi_entry_init(&want, name, KIND_SEMAPHORE, NULL);
-  if (rc != 0)
-    return rc;
-  want.home = home;
-  want.length = 1;
-  want.param = value;
   /* The directory sets the start as it makes the name (a find keeps what
    * the Semaphore holds). */
-  return named(sp, mode, &want, sizeof **out, (void **)out);
+  return named(sp, name, mode, KIND_SEMAPHORE, home, value, sizeof **out,
+               (void **)out);
 }
 
 int sct_mpi_sem_acquire(sct_mpi_sem_t *s, int timeout_ms) {
