@@ -241,10 +241,11 @@ int sct_mpi_lock(sct_mpi_space_t *space, const char *name,
 int sct_mpi_lock_free(sct_mpi_lock_t *lock);
 
 /**
- * Acquires, waiting up to @p timeout_ms. No rank starves: a rank that
- * has waited about a millisecond reserves the next turn, and the lock
- * then goes to it. A Lock acquired again by its owner waits (and times
- * out) as a Lock does; an RLock counts.
+ * Acquires, waiting up to @p timeout_ms. A rank that has waited about a
+ * millisecond joins the lock's waiting line, and the lock goes down the
+ * line in order (README: how fair that is with each MPI). A Lock
+ * acquired again by its owner waits (and times out) as a Lock does; an
+ * RLock counts.
  * @return 0; SCT_ETIMEDOUT; SCT_EINVAL; SCT_EOS.
  */
 int sct_mpi_lock_acquire(sct_mpi_lock_t *lock, int timeout_ms);
