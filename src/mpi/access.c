@@ -325,7 +325,7 @@ static int element_cas(sct_mpi_obj_t *obj, size_t i, const place_t *p,
 }
 
 int sct_mpi_add(sct_mpi_obj_t *obj, size_t i, int64_t delta, int64_t *old) {
-  place_t p;
+  place_t p = {0, 0, 0};
   scalar_t operand, before;
   int rc = atomic_place(obj, i, 0, &p);
   if (rc != 0)
@@ -340,7 +340,7 @@ int sct_mpi_add(sct_mpi_obj_t *obj, size_t i, int64_t delta, int64_t *old) {
 
 int sct_mpi_add_float(sct_mpi_obj_t *obj, size_t i, double delta,
                       double *old) {
-  place_t p;
+  place_t p = {0, 0, 0};
   scalar_t operand, before;
   int rc = atomic_place(obj, i, 1, &p);
   if (rc != 0)
@@ -357,7 +357,7 @@ int sct_mpi_add_float(sct_mpi_obj_t *obj, size_t i, double delta,
 
 int sct_mpi_cas(sct_mpi_obj_t *obj, size_t i, int64_t expected,
                 int64_t desired, int64_t *old) {
-  place_t p;
+  place_t p = {0, 0, 0};
   scalar_t want, value, before;
   int rc = atomic_place(obj, i, 0, &p);
   if (rc != 0)
