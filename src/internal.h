@@ -379,6 +379,8 @@ int sct__named_unlink(const char *space, const char *name);
  * rounded up, so a wait never ends before its deadline. */
 #define SCT__TIMEOUT(ms) ((ms) < 0 && (ms) != SCT_INFINITE ? 0 : (ms))
 int64_t sct__deadline(int timeout_ms);
+/* The same, from a time @p now read by the caller. */
+int64_t sct__deadline_from(int64_t now, int timeout_ms);
 /* Milliseconds to @p deadline, rounded up; 0 once it has passed. */
 int sct__ms_left(int64_t deadline);
 /* A deadline for a public timeout, -1 for SCT_INFINITE; and back: the

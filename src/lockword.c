@@ -165,8 +165,8 @@ SCT__NOINLINE static int acquire_full(sct__lockstate_t *s, int timeout_ms) {
   int rc = self_word(s, &me);
   if (rc != 0)
     return rc;
-  if (!(sct__load_relaxed(&s->sleepers) & HANDOFF) &&
-      sct__cas(&s->word, &seen, me))
+  int reserved = (sct__load_relaxed(&s->sleepers) & HANDOFF) != 0;
+  if (!reserved && sct__cas(&s->word, &seen, me))
     return took(s, me, 0);
   seen = sct__load_relaxed(&s->word);
   if (s->kind == SCT_RLOCK && (seen & OWNER_MASK) == me) {
@@ -181,7 +181,7 @@ SCT__NOINLINE static int acquire_full(sct__lockstate_t *s, int timeout_ms) {
     sct__store_relaxed(&s->count, count + 1);
     return 0;
   }
-  return sct__lock_wait(s, me, timeout_ms);
+  return sct__lock_wait(s, me, timeout_ms, reserved);
 }
 
 /* The fast path: one compare-and-swap, no call (unless a starving
@@ -291,7 +291,7 @@ unsigned sct__lockstate_count(const sct__lockstate_t *s) {
 }
 
 void sct__mutex_lock_contended(sct__mutex_t *m) {
-  (void)sct__lock_wait(m, MUTEX_OWNER, SCT_INFINITE);
+  (void)sct__lock_wait(m, MUTEX_OWNER, SCT_INFINITE, 0);
 }
 
 void sct__mutex_unlock_waking(sct__mutex_t *m, uint32_t sleepers) {

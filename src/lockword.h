@@ -39,7 +39,9 @@ static inline uint32_t *sct__lock_wait_half(sct__lockstate_t *s) {
 int sct__lock_took(sct__lockstate_t *s, uint64_t me, int rc);
 
 /* Waits for the lock: spinning, sleeping, watching the owner, taking a
- * dead owner's lock over (lockwait.c). */
-int sct__lock_wait(sct__lockstate_t *s, uint64_t me, int timeout_ms);
+ * dead owner's lock over (lockwait.c). @p saw_reserved: the caller found
+ * the lock reserved for a waiter (it lets that one have its turn). */
+int sct__lock_wait(sct__lockstate_t *s, uint64_t me, int timeout_ms,
+                   int saw_reserved);
 
 #endif /* SCT_LOCKWORD_H */

@@ -3,8 +3,12 @@
 
 #define NS_PER_MS INT64_C(1000000)
 
+int64_t sct__deadline_from(int64_t now, int timeout_ms) {
+  return now + (timeout_ms > 0 ? timeout_ms : 0) * NS_PER_MS;
+}
+
 int64_t sct__deadline(int timeout_ms) {
-  return sct__now_ns() + (timeout_ms > 0 ? timeout_ms : 0) * NS_PER_MS;
+  return sct__deadline_from(sct__now_ns(), timeout_ms);
 }
 
 int sct__ms_left(int64_t deadline) {
