@@ -40,19 +40,21 @@ static void one_mechanism(const bench_opts_t *o, apr_pool_t *pool,
   lock_ops_t mine = {"sct", NULL, NULL, v, sct_obj_ptr(v)};
   bench_sct_ops(&mine);
 
-  double ns = time_uncontended(o, &ops), sct_ns = time_uncontended(o, &mine);
+  double ns[MAX_REPS], sct_ns[MAX_REPS];
   snprintf(name, sizeof name, "uncontended_apr_%s_incr", label);
-  report(name, ns, "ns");
+  report(name, time_uncontended(o, &ops, ns), "ns");
+  (void)time_uncontended(o, &mine, sct_ns);
   snprintf(name, sizeof name, "uncontended_vs_apr_%s", label);
-  report_ratio(name, sct_ns / ns);
+  report_ratio(name, sct_ns, ns, o->reps);
   for (int procs = 2; procs <= 4; procs += 2) {
     double fair, sct_fair;
-    double rate = time_contended(o, &ops, procs, &fair, NULL);
-    double sct_rate = time_contended(o, &mine, procs, &sct_fair, NULL);
+    contended_detail_t apr_detail, sct_detail;
+    double rate = time_contended(o, &ops, procs, &fair, &apr_detail);
+    (void)time_contended(o, &mine, procs, &sct_fair, &sct_detail);
     snprintf(name, sizeof name, "contended%d_apr_%s", procs, label);
     report(name, rate, "ops/s");
     snprintf(name, sizeof name, "contended%d_vs_apr_%s", procs, label);
-    report_ratio(name, sct_rate / rate);
+    report_ratio(name, sct_detail.rates, apr_detail.rates, o->reps);
   }
   sct_obj_free(v);
   apr_proc_mutex_destroy(m);

@@ -15,9 +15,18 @@ typedef struct bench_opts {
 
 /* Prints "name value unit". */
 void report(const char *name, double value, const char *unit);
-/* Remembers a ratio, printed as "ratio_<name> value x" at the end. */
-void report_ratio(const char *name, double value);
-/* Prints the ratios remembered. */
+/* Repetitions of a figure at most (bench_opts_t.reps). */
+#define MAX_REPS 16
+/* Prints "name median unit" of @p n repetitions' values; returns the
+ * median. */
+double report_median(const char *name, const double *values, int n,
+                     const char *unit);
+/* Remembers the ratio num[r] / den[r] of each of @p n repetitions (each
+ * pair measured in the same repetition). */
+void report_ratio(const char *name, const double *num, const double *den,
+                  int n);
+/* Prints every ratio remembered: "ratio_<name> median x", then
+ * "spread_<name> min median max" over its repetitions. */
 void print_ratios(void);
 
 double now_s(void);
@@ -49,12 +58,16 @@ typedef struct lock_ops {
   long long *counter; /* in shared memory */
 } lock_ops_t;
 
-/* Median ns per uncontended lock; increment; unlock. */
-double time_uncontended(const bench_opts_t *o, const lock_ops_t *ops);
+/* ns per uncontended lock; increment; unlock, in each repetition
+ * (@p ns[o->reps]); returns their median. */
+double time_uncontended(const bench_opts_t *o, const lock_ops_t *ops,
+                        double *ns);
 /* What a contended run saw besides its median rate. */
 typedef struct contended_detail {
-  double rates[16];  /* ops/s, one per repetition */
-  double wait_us[4]; /* p50, p99, p99.9 and max wait of sampled acquires */
+  double rates[MAX_REPS]; /* ops/s, one per repetition */
+  /* p50, p99, p99.9 and max wait of the sampled acquires of each
+   * repetition */
+  double wait_us[4][MAX_REPS];
 } contended_detail_t;
 
 /* @p procs processes incrementing under the lock for a window: ops/s,
@@ -63,8 +76,6 @@ typedef struct contended_detail {
 double time_contended(const bench_opts_t *o, const lock_ops_t *ops, int procs,
                       double *fairness, contended_detail_t *detail);
 
-/* Prints "spread_<name> min median max" of @p n values. */
-void report_spread(const char *name, const double *values, int n);
 
 /* Sets @p ops' lock and unlock to sct's (the arg is an sct_obj_t *). */
 void bench_sct_ops(lock_ops_t *ops);
@@ -77,9 +88,10 @@ void bench_processes(const bench_opts_t *o);
 #define BENCH_EXIT_AT_ONCE "--exit-at-once"
 void bench_apr(const bench_opts_t *o);
 void bench_waiting(const bench_opts_t *o);
-/* Returns sct's find-by-name time (ns), for bench_space_boost. */
-double bench_space(const bench_opts_t *o);
-void bench_space_boost(const bench_opts_t *o, double sct_find_ns);
+/* Fills in sct's find-by-name time (ns) of each repetition, for
+ * bench_space_boost. */
+void bench_space(const bench_opts_t *o, double *find_ns);
+void bench_space_boost(const bench_opts_t *o, const double *sct_find_ns);
 
 /* Targets started by the process benchmarks. */
 int bench_nop_target(const sct_args_t *args);

@@ -10,9 +10,10 @@
 
 #define MAX_PROCS 32
 
-double time_uncontended(const bench_opts_t *o, const lock_ops_t *ops) {
+double time_uncontended(const bench_opts_t *o, const lock_ops_t *ops,
+                        double *t) {
   long n = o->quick ? 2000000 : 10000000;
-  double t[16];
+  double sorted[MAX_REPS];
   for (int r = 0; r < o->reps; r++) {
     double start = now_s();
     for (long i = 0; i < n; i++) {
@@ -20,9 +21,9 @@ double time_uncontended(const bench_opts_t *o, const lock_ops_t *ops) {
       (*ops->counter)++;
       ops->unlock(ops->arg);
     }
-    t[r] = (now_s() - start) / (double)n * 1e9;
+    sorted[r] = t[r] = (now_s() - start) / (double)n * 1e9;
   }
-  return median(t, o->reps);
+  return median(sorted, o->reps);
 }
 
 /* Every SAMPLE_EVERY-th acquire is timed (timing every one would cost
@@ -66,8 +67,10 @@ static int compare_floats(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* The wait percentiles over every process's samples of the last run. */
-static void wait_percentiles(const race_t *race, int procs, double *out) {
+/* The wait percentiles over every process's samples of a repetition,
+ * into out[k][rep]. */
+static void wait_percentiles(const race_t *race, int procs,
+                             double out[4][MAX_REPS], int rep) {
   size_t total = 0;
   for (int i = 0; i < procs; i++)
     total += (size_t)race->nsamples[i];
@@ -81,15 +84,16 @@ static void wait_percentiles(const race_t *race, int procs, double *out) {
   qsort(all, total, sizeof *all, compare_floats);
   static const double at_fraction[3] = {0.5, 0.99, 0.999};
   for (int k = 0; k < 3; k++)
-    out[k] = total ? all[(size_t)(at_fraction[k] * (double)(total - 1))] : 0;
-  out[3] = total ? all[total - 1] : 0;
+    out[k][rep] =
+        total ? all[(size_t)(at_fraction[k] * (double)(total - 1))] : 0;
+  out[3][rep] = total ? all[total - 1] : 0;
   free(all);
 }
 
 double time_contended(const bench_opts_t *o, const lock_ops_t *ops, int procs,
                       double *fairness, contended_detail_t *detail) {
   double window = o->quick ? 0.25 : 1.0;
-  double rate[16], fair[16];
+  double rate[MAX_REPS], fair[MAX_REPS];
   race_t *race = shared_memory(sizeof *race);
   for (int r = 0; r < o->reps; r++) {
     pid_t pids[MAX_PROCS];
@@ -122,11 +126,11 @@ double time_contended(const bench_opts_t *o, const lock_ops_t *ops, int procs,
     }
     rate[r] = (double)total / elapsed;
     fair[r] = (double)least / ((double)total / procs);
-    if (detail)
+    if (detail) {
       detail->rates[r] = rate[r];
+      wait_percentiles(race, procs, detail->wait_us, r);
+    }
   }
-  if (detail)
-    wait_percentiles(race, procs, detail->wait_us);
   munmap(race, sizeof *race);
   *fairness = median(fair, o->reps);
   return median(rate, o->reps);

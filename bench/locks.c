@@ -82,20 +82,19 @@ static void uncontended(const bench_opts_t *o, const lock_ops_t *raw) {
   const sct_lock_kind_t kinds[2] = {SCT_RLOCK, SCT_LOCK};
   const char *names[2] = {"uncontended_rlock_incr", "uncontended_lock_incr"};
   const char *vs_cas[2] = {"uncontended_rlock_vs_cas", "uncontended_lock_vs_cas"};
-  double raw_ns = time_uncontended(o, raw);
-  report("uncontended_robust_mutex_incr", raw_ns, "ns");
+  double raw_ns[MAX_REPS], cas_ns[MAX_REPS], ns[MAX_REPS];
+  report("uncontended_robust_mutex_incr", time_uncontended(o, raw, raw_ns),
+         "ns");
   atomic_int *word = shared_memory(sizeof *word);
   lock_ops_t cas = {"cas", cas_lock, cas_unlock, word, raw->counter};
-  double cas_ns = time_uncontended(o, &cas);
-  report("uncontended_cas_spin_incr", cas_ns, "ns");
+  report("uncontended_cas_spin_incr", time_uncontended(o, &cas, cas_ns), "ns");
   for (int k = 0; k < 2; k++) {
     sct_obj_t *v = value_with(kinds[k]);
     lock_ops_t ops = {names[k], sct_obj_lock, sct_obj_unlock, v,
                       sct_obj_ptr(v)};
-    double ns = time_uncontended(o, &ops);
-    report(names[k], ns, "ns");
-    report_ratio(names[k], ns / raw_ns);
-    report_ratio(vs_cas[k], ns / cas_ns);
+    report(names[k], time_uncontended(o, &ops, ns), "ns");
+    report_ratio(names[k], ns, raw_ns, o->reps);
+    report_ratio(vs_cas[k], ns, cas_ns, o->reps);
     sct_obj_free(v);
   }
 }
@@ -103,19 +102,22 @@ static void uncontended(const bench_opts_t *o, const lock_ops_t *raw) {
 /* Reports the medians of an sct loop and its raw baseline (ns each) and
  * their ratio: sct / raw, or raw / sct when @p as_speed. */
 static void report_versus(const bench_opts_t *o, const char *sct_name,
-                          double *sct_ns, const char *raw_name, double *raw_ns,
-                          const char *ratio_name, int as_speed) {
-  double s = median(sct_ns, o->reps), raw = median(raw_ns, o->reps);
-  report(sct_name, s, "ns");
-  report(raw_name, raw, "ns");
-  report_ratio(ratio_name, as_speed ? raw / s : s / raw);
+                          const double *sct_ns, const char *raw_name,
+                          const double *raw_ns, const char *ratio_name,
+                          int as_speed) {
+  report_median(sct_name, sct_ns, o->reps, "ns");
+  report_median(raw_name, raw_ns, o->reps, "ns");
+  if (as_speed)
+    report_ratio(ratio_name, raw_ns, sct_ns, o->reps);
+  else
+    report_ratio(ratio_name, sct_ns, raw_ns, o->reps);
 }
 
 /* A locked read: sct_value_get_i64 against lock; read; unlock. */
 static void locked_read(const bench_opts_t *o, pthread_mutex_t *m,
                         long long *shared) {
   long n = o->quick ? 2000000 : 10000000;
-  double sct_t[16], raw_t[16];
+  double sct_t[MAX_REPS], raw_t[MAX_REPS];
   sct_obj_t *v = value_with(SCT_RLOCK);
   volatile long long sink = 0;
   for (int r = 0; r < o->reps; r++) {
@@ -157,21 +159,18 @@ static void contended(const bench_opts_t *o, const lock_ops_t *raw) {
     double rate = time_contended(o, &ops, procs[i], &fair, &detail);
     snprintf(name, sizeof name, "contended%d_sct", procs[i]);
     report(name, rate, "ops/s");
-    report_ratio(name, rate / raw_rate);
-    /* The ratio repetition by repetition: it swings on shared cores. */
-    double ratios[16];
-    for (int r = 0; r < o->reps; r++)
-      ratios[r] = detail.rates[r] / raw_detail.rates[r];
-    report_spread(name, ratios, o->reps);
+    report_ratio(name, detail.rates, raw_detail.rates, o->reps);
+    /* Each percentile is the median over the repetitions of that
+     * repetition's percentile. */
     static const char *const pct[4] = {"p50", "p99", "p999", "max"};
     for (int k = 0; k < 4; k++) {
       snprintf(name, sizeof name, "wait%d_%s_robust_mutex", procs[i], pct[k]);
-      report(name, raw_detail.wait_us[k], "us");
+      report_median(name, raw_detail.wait_us[k], o->reps, "us");
       snprintf(name, sizeof name, "wait%d_%s_sct", procs[i], pct[k]);
-      report(name, detail.wait_us[k], "us");
+      report_median(name, detail.wait_us[k], o->reps, "us");
     }
     snprintf(name, sizeof name, "wait%d_p99_sct_vs_robust", procs[i]);
-    report_ratio(name, detail.wait_us[1] / raw_detail.wait_us[1]);
+    report_ratio(name, detail.wait_us[1], raw_detail.wait_us[1], o->reps);
     snprintf(name, sizeof name, "fairness%d_sct", procs[i]);
     report(name, fair, "share");
     sct_obj_free(v);
@@ -180,7 +179,7 @@ static void contended(const bench_opts_t *o, const lock_ops_t *raw) {
 
 static void atomic_add(const bench_opts_t *o) {
   long n = o->quick ? 5000000 : 20000000;
-  double sct_t[16], raw_t[16];
+  double sct_t[MAX_REPS], raw_t[MAX_REPS];
   const sct_type_t *q;
   sct_obj_t *v;
   check(sct_type_from_code('q', &q), "type");
@@ -373,8 +372,8 @@ static void crowd_round(const bench_opts_t *o, crowd_t *c, int count_wakeups,
 }
 
 static void crowd_on_lock(const bench_opts_t *o) {
-  int rounds = o->quick ? 3 : 5;
-  double ms[8];
+  int rounds = o->quick ? 3 : 9;
+  double ms[16];
   crowd_t *c = shared_memory(sizeof *c);
   for (int r = 0; r < rounds; r++)
     crowd_round(o, c, r == 0, &ms[r]);

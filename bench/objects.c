@@ -67,7 +67,7 @@ static void many_values(long count, const char *name) {
 static void array_sum(const bench_opts_t *o) {
   const sct_type_t *d;
   sct_obj_t *arr;
-  double sct_t[16], raw_t[16];
+  double sct_t[MAX_REPS], raw_t[MAX_REPS];
   double *local = malloc(MANY * sizeof *local);
   check(local ? 0 : SCT_ENOMEM, "malloc");
   check(sct_type_from_code('d', &d), "type");
@@ -94,10 +94,9 @@ static void array_sum(const bench_opts_t *o) {
     raw_t[r] = (now_s() - start) * 1e3;
     sink += sum;
   }
-  double s = median(sct_t, o->reps), raw = median(raw_t, o->reps);
-  report("array_1m_sum_sct", s, "ms");
-  report("array_1m_sum_malloc", raw, "ms");
-  report_ratio("array_1m_sum", s / raw);
+  report_median("array_1m_sum_sct", sct_t, o->reps, "ms");
+  report_median("array_1m_sum_malloc", raw_t, o->reps, "ms");
+  report_ratio("array_1m_sum", sct_t, raw_t, o->reps);
   sct_obj_free(arr);
   free(local);
 }
@@ -115,7 +114,7 @@ static void alloc_free_by_size(const bench_opts_t *o) {
     check(sct_rawarray_new(&grown[i], b, ((size_t)1 << (20 + i)) - 64, NULL),
           "array");
   for (size_t k = 0; k < sizeof kib / sizeof kib[0]; k++) {
-    double times[16];
+    double times[MAX_REPS];
     int cycles = o->reps > 3 ? 200 : 50;
     for (int r = 0; r < o->reps; r++) {
       double start = now_s();

@@ -14,9 +14,10 @@
 
 extern char **environ;
 
-static double sct_start_join(const bench_opts_t *o, sct_start_method_t m) {
+/* ms per start+join, in each repetition (@p t[o->reps]). */
+static void sct_start_join(const bench_opts_t *o, sct_start_method_t m,
+                           double *t) {
   int n = o->quick ? 30 : 200;
-  double t[16];
   for (int r = 0; r < o->reps; r++) {
     double start = now_s();
     for (int i = 0; i < n; i++) {
@@ -29,12 +30,11 @@ static double sct_start_join(const bench_opts_t *o, sct_start_method_t m) {
     }
     t[r] = (now_s() - start) / n * 1e3;
   }
-  return median(t, o->reps);
 }
 
-static double raw_fork(const bench_opts_t *o) {
+/* ms per fork+waitpid, in each repetition. */
+static void raw_fork(const bench_opts_t *o, double *t) {
   int n = o->quick ? 30 : 200;
-  double t[16];
   for (int r = 0; r < o->reps; r++) {
     double start = now_s();
     for (int i = 0; i < n; i++) {
@@ -45,14 +45,13 @@ static double raw_fork(const bench_opts_t *o) {
     }
     t[r] = (now_s() - start) / n * 1e3;
   }
-  return median(t, o->reps);
 }
 
-/* ms per posix_spawn+waitpid of @p path with @p argv. */
-static double raw_posix_spawn(const bench_opts_t *o, const char *path,
-                              char **argv) {
+/* ms per posix_spawn+waitpid of @p path with @p argv, in each
+ * repetition. */
+static void raw_posix_spawn(const bench_opts_t *o, const char *path,
+                            char **argv, double *t) {
   int n = o->quick ? 30 : 200;
-  double t[16];
   for (int r = 0; r < o->reps; r++) {
     double start = now_s();
     for (int i = 0; i < n; i++) {
@@ -65,26 +64,28 @@ static double raw_posix_spawn(const bench_opts_t *o, const char *path,
     }
     t[r] = (now_s() - start) / n * 1e3;
   }
-  return median(t, o->reps);
 }
 
 void bench_processes(const bench_opts_t *o) {
-  double fork_ms = sct_start_join(o, SCT_START_FORK), raw = raw_fork(o);
-  report("process_fork_sct", fork_ms, "ms");
-  report("process_fork_raw", raw, "ms");
-  report_ratio("process_fork", fork_ms / raw);
-  double spawn_ms = sct_start_join(o, SCT_START_SPAWN);
+  double fork_ms[MAX_REPS], raw[MAX_REPS];
+  sct_start_join(o, SCT_START_FORK, fork_ms);
+  raw_fork(o, raw);
+  report_median("process_fork_sct", fork_ms, o->reps, "ms");
+  report_median("process_fork_raw", raw, o->reps, "ms");
+  report_ratio("process_fork", fork_ms, raw, o->reps);
+  double spawn_ms[MAX_REPS], raw_spawn[MAX_REPS], raw_self[MAX_REPS];
+  sct_start_join(o, SCT_START_SPAWN, spawn_ms);
   char *true_argv[] = {"true", NULL};
   char *self_argv[] = {"sct_bench", BENCH_EXIT_AT_ONCE, NULL};
   char self[4096];
   ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
   check(len > 0 ? 0 : SCT_EOS, "readlink /proc/self/exe");
   self[len] = '\0';
-  double raw_spawn = raw_posix_spawn(o, "/bin/true", true_argv);
-  double raw_self = raw_posix_spawn(o, self, self_argv);
-  report("process_spawn_sct", spawn_ms, "ms");
-  report("process_spawn_raw_posix_spawn", raw_spawn, "ms");
-  report("process_spawn_raw_posix_spawn_self", raw_self, "ms");
-  report_ratio("process_spawn", spawn_ms / raw_spawn);
-  report_ratio("process_spawn_vs_self", spawn_ms / raw_self);
+  raw_posix_spawn(o, "/bin/true", true_argv, raw_spawn);
+  raw_posix_spawn(o, self, self_argv, raw_self);
+  report_median("process_spawn_sct", spawn_ms, o->reps, "ms");
+  report_median("process_spawn_raw_posix_spawn", raw_spawn, o->reps, "ms");
+  report_median("process_spawn_raw_posix_spawn_self", raw_self, o->reps, "ms");
+  report_ratio("process_spawn", spawn_ms, raw_spawn, o->reps);
+  report_ratio("process_spawn_vs_self", spawn_ms, raw_self, o->reps);
 }

@@ -15,9 +15,11 @@
 
 #define MAX_RATIOS 64
 
+/* A ratio of every repetition, sorted. */
 static struct {
   char name[64];
-  double value;
+  double values[MAX_REPS];
+  int n;
 } ratios[MAX_RATIOS];
 static int nratios;
 
@@ -26,21 +28,26 @@ void report(const char *name, double value, const char *unit) {
   fflush(stdout);
 }
 
-void report_ratio(const char *name, double value) {
-  if (nratios < MAX_RATIOS) {
-    snprintf(ratios[nratios].name, sizeof ratios[0].name, "%s", name);
-    ratios[nratios++].value = value;
-  }
-}
-
-void report_spread(const char *name, const double *values, int n) {
-  double sorted[16];
+double report_median(const char *name, const double *values, int n,
+                     const char *unit) {
+  double sorted[MAX_REPS];
   for (int i = 0; i < n; i++)
     sorted[i] = values[i];
-  double mid = median(sorted, n); /* sorts */
-  printf("spread_%s %.4g %.4g %.4g min/median/max\n", name, sorted[0], mid,
-         sorted[n - 1]);
-  fflush(stdout);
+  double mid = median(sorted, n);
+  report(name, mid, unit);
+  return mid;
+}
+
+void report_ratio(const char *name, const double *num, const double *den,
+                  int n) {
+  if (nratios == MAX_RATIOS || n < 1 || n > MAX_REPS)
+    return;
+  snprintf(ratios[nratios].name, sizeof ratios[0].name, "%s", name);
+  for (int r = 0; r < n; r++)
+    ratios[nratios].values[r] = num[r] / den[r];
+  ratios[nratios].n = n;
+  (void)median(ratios[nratios].values, n); /* sorts */
+  nratios++;
 }
 
 double now_s(void) {
@@ -54,9 +61,14 @@ static int compare_doubles(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+/* The median of @p n sorted values. */
+static double middle(const double *sorted, int n) {
+  return n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
+
 double median(double *values, int n) {
   qsort(values, (size_t)n, sizeof *values, compare_doubles);
-  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+  return middle(values, n);
 }
 
 void check(int rc, const char *what) {
@@ -162,5 +174,12 @@ void report_idle_wakeups(const char *name, long pid, int seconds) {
 
 void print_ratios(void) {
   for (int i = 0; i < nratios; i++)
-    printf("ratio_%s %.3f x\n", ratios[i].name, ratios[i].value);
+    printf("ratio_%s %.3f x\n", ratios[i].name,
+           middle(ratios[i].values, ratios[i].n));
+  for (int i = 0; i < nratios; i++) {
+    const double *v = ratios[i].values;
+    int n = ratios[i].n;
+    printf("spread_%s %.4g %.4g %.4g min/median/max of %d\n", ratios[i].name,
+           v[0], middle(v, n), v[n - 1], n);
+  }
 }

@@ -42,12 +42,13 @@ static void open_or_create(const bench_opts_t *o) {
   check(sct_space_close(space), "space close");
 }
 
-static double find_by_name(const bench_opts_t *o) {
+/* ns per find, in each repetition (a share of the lookups each). */
+static void find_by_name(const bench_opts_t *o, double *find_ns) {
   char name[80], obj_name[32];
   sct_space_t *space;
   sct_obj_t *obj;
   const sct_type_t *q;
-  int lookups = o->quick ? 20000 : 200000;
+  int lookups = (o->quick ? 20000 : 200000) / o->reps;
   check(sct_type_from_code('q', &q), "type");
   space_name(name, sizeof name, "find");
   (void)sct_space_unlink(name);
@@ -61,27 +62,28 @@ static double find_by_name(const bench_opts_t *o) {
   }
   report("space_100k_create_each_ns", (now_s() - start) * 1e9 / MANY, "ns");
   srand(1);
-  start = now_s();
-  for (int i = 0; i < lookups; i++) {
-    snprintf(obj_name, sizeof obj_name, "value-%d", rand() % MANY);
-    check(sct_space_object(space, obj_name, SCT_SPACE_FIND, q, 0, 0, &obj),
-          "space find");
-    check(sct_obj_free(obj), "free");
+  for (int r = 0; r < o->reps; r++) {
+    start = now_s();
+    for (int i = 0; i < lookups; i++) {
+      snprintf(obj_name, sizeof obj_name, "value-%d", rand() % MANY);
+      check(sct_space_object(space, obj_name, SCT_SPACE_FIND, q, 0, 0, &obj),
+            "space find");
+      check(sct_obj_free(obj), "free");
+    }
+    find_ns[r] = (now_s() - start) * 1e9 / lookups;
   }
-  double ns = (now_s() - start) * 1e9 / lookups;
-  report("space_100k_find_ns", ns, "ns");
+  report_median("space_100k_find_ns", find_ns, o->reps, "ns");
   check(sct_space_unlink(name), "space unlink");
   check(sct_space_close(space), "space close");
-  return ns;
 }
 
-double bench_space(const bench_opts_t *o) {
+void bench_space(const bench_opts_t *o, double *find_ns) {
   open_or_create(o);
-  return find_by_name(o);
+  find_by_name(o, find_ns);
 }
 
 #ifndef SCT_BENCH_HAVE_BOOST
-void bench_space_boost(const bench_opts_t *o, double sct_find_ns) {
+void bench_space_boost(const bench_opts_t *o, const double *sct_find_ns) {
   (void)o;
   (void)sct_find_ns;
   fprintf(stderr, "sct_bench: Boost.Interprocess not found at build time; "

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -86,19 +87,18 @@ static void queue_versus_pipe(const bench_opts_t *o) {
   static const size_t sizes[] = {8, 256};
   long n = o->quick ? 20000 : 500000;
   for (size_t i = 0; i < 2; i++) {
-    double s[16], p[16];
+    double s[MAX_REPS], p[MAX_REPS];
     for (int r = 0; r < o->reps; r++) {
       s[r] = queue_rate(sizes[i], n);
       p[r] = pipe_rate(sizes[i], n);
     }
-    double sm = median(s, o->reps), pm = median(p, o->reps);
     char name[64];
     snprintf(name, sizeof name, "queue_%zuB_sct", sizes[i]);
-    report(name, sm, "items/s");
+    report_median(name, s, o->reps, "items/s");
     snprintf(name, sizeof name, "queue_%zuB_pipe", sizes[i]);
-    report(name, pm, "items/s");
+    report_median(name, p, o->reps, "items/s");
     snprintf(name, sizeof name, "queue_%zuB_sct_vs_pipe", sizes[i]);
-    report_ratio(name, sm / pm);
+    report_ratio(name, s, p, o->reps);
   }
 }
 
@@ -173,30 +173,42 @@ static int64_t *latencies(channel_t *c, long n) {
   return lat;
 }
 
-static void report_latency(const char *what, size_t size, const int64_t *lat,
-                           long n, double *p99) {
-  char name[64];
-  snprintf(name, sizeof name, "latency_%zuB_%s_p50", size, what);
-  report(name, (double)lat[n / 2] / 1e3, "us");
+/* The 50th and 99th percentile latency (us) of @p n items through @p c. */
+static void percentiles(channel_t *c, long n, double *p50, double *p99) {
+  int64_t *lat = latencies(c, n);
+  *p50 = (double)lat[n / 2] / 1e3;
   *p99 = (double)lat[n * 99 / 100] / 1e3;
-  snprintf(name, sizeof name, "latency_%zuB_%s_p99", size, what);
-  report(name, *p99, "us");
+  munmap(lat, (size_t)n * sizeof *lat);
 }
 
+static void report_latency(const char *what, size_t size, const double *p50,
+                           const double *p99, int reps) {
+  char name[64];
+  snprintf(name, sizeof name, "latency_%zuB_%s_p50", size, what);
+  report_median(name, p50, reps, "us");
+  snprintf(name, sizeof name, "latency_%zuB_%s_p99", size, what);
+  report_median(name, p99, reps, "us");
+}
+
+/* Each repetition sends its share of the items through both channels. */
 static void put_get_latency(const bench_opts_t *o) {
   static const size_t sizes[] = {8, 256};
-  long n = o->quick ? 2000 : 20000;
+  long n = (o->quick ? 2000 : 20000) / o->reps;
   for (size_t i = 0; i < 2; i++) {
     channel_t q = {NULL, {-1, -1}, sizes[i]}, p = {NULL, {-1, -1}, sizes[i]};
-    double q99, p99;
+    double q50[MAX_REPS], q99[MAX_REPS], p50[MAX_REPS], p99[MAX_REPS];
     check(sct_queue_new(&q.queue, bytes_type(sizes[i]), 1024, 0), "queue");
     if (pipe(p.fds) != 0)
       check(SCT_EOS, "pipe");
-    report_latency("sct", sizes[i], latencies(&q, n), n, &q99);
-    report_latency("pipe", sizes[i], latencies(&p, n), n, &p99);
+    for (int r = 0; r < o->reps; r++) {
+      percentiles(&q, n, &q50[r], &q99[r]);
+      percentiles(&p, n, &p50[r], &p99[r]);
+    }
+    report_latency("sct", sizes[i], q50, q99, o->reps);
+    report_latency("pipe", sizes[i], p50, p99, o->reps);
     char name[64];
     snprintf(name, sizeof name, "latency_%zuB_p99_sct_vs_pipe", sizes[i]);
-    report_ratio(name, q99 / p99);
+    report_ratio(name, q99, p99, o->reps);
     check(sct_queue_free(q.queue), "queue free");
     close(p.fds[0]);
     close(p.fds[1]);
@@ -330,15 +342,14 @@ static double sct_pingpong(long rounds) {
 
 static void pingpong(const bench_opts_t *o) {
   long rounds = o->quick ? 2000 : 50000;
-  double s[16], r[16];
+  double s[MAX_REPS], r[MAX_REPS];
   for (int i = 0; i < o->reps; i++) {
     s[i] = sct_pingpong(rounds);
     r[i] = raw_pingpong(rounds);
   }
-  double sm = median(s, o->reps), rm = median(r, o->reps);
-  report("cond_pingpong_sct", sm, "us");
-  report("cond_pingpong_pthread", rm, "us");
-  report_ratio("cond_pingpong_sct_vs_pthread", sm / rm);
+  report_median("cond_pingpong_sct", s, o->reps, "us");
+  report_median("cond_pingpong_pthread", r, o->reps, "us");
+  report_ratio("cond_pingpong_sct_vs_pthread", s, r, o->reps);
 }
 
 void bench_waiting(const bench_opts_t *o) {
