@@ -17,6 +17,7 @@
  * pays the slices; the other waiters cost a backstop each.
  */
 #include "lockword.h"
+#include "testhook.h"
 
 /* A death is noticed when the slice it falls in ends: half a slice on
  * average, a whole one at worst. 15 ms keeps the median under 10 ms and
@@ -127,6 +128,7 @@ typedef struct watch {
   int handing;       /* the free lock is reserved for this waiter */
   int yielded;       /* it saw the lock reserved for another */
   int free_seen;     /* its last look found the word free */
+  int64_t stale_since; /* it found the lock free and reserved since (ns) */
   int64_t since;     /* when it started waiting, or yielded (ns) */
 } watch_t;
 
@@ -182,8 +184,8 @@ static int becomes_watcher(sct__lockstate_t *s, watch_t *w) {
  * waiter that has waited STARVE_NS keeps its reservation through its
  * sleeps, and a release then wakes every sleeper so the starving one is
  * among them. A waiter clears the reservation when it stops waiting; one
- * left by a waiter that died is cleared by the first waiter that finds
- * the lock free and reserved through a whole slice.
+ * left by a waiter that died is cleared by a waiter that keeps finding
+ * the lock free and reserved (STALE_NS, below).
  */
 #define CLAIM_NS INT64_C(10000)
 #define STARVE_NS INT64_C(1000000)
@@ -207,6 +209,7 @@ static void claim(sct__lockstate_t *s, watch_t *w) {
   while (!(v & HANDOFF))
     if (sct__cas(&s->sleepers, &v, v | HANDOFF)) {
       w->handing = 1;
+      SCT__TEST_HOOK("lock.claimed", s);
       return;
     }
 }
@@ -265,19 +268,44 @@ static void note_reserved(const sct__lockstate_t *s, watch_t *w) {
 static int order_before_sleep(const sct__lockstate_t *s, int slice);
 
 /* A free lock reserved for another waiter: sleeps until it is released
- * again (its taker's release wakes the sleepers) or @p slice ms, and
- * clears a reservation nobody took in a whole SLICE_MS (its waiter left). */
+ * again (its taker's release wakes the sleepers) or @p slice ms. */
 static void wait_reserved(sct__lockstate_t *s, int slice) {
-  int rc = 0;
-  int whole = slice == SLICE_MS;
   sct__fetch_add(&s->sleepers, 1u);
   slice = order_before_sleep(s, slice);
   if (sct__load_relaxed(&s->word) == 0 &&
       (sct__load_relaxed(&s->sleepers) & HANDOFF))
-    rc = sct__word_wait(sct__lock_wait_half(s), 0u, slice, s->wake_key);
+    (void)sct__word_wait(sct__lock_wait_half(s), 0u, slice, s->wake_key);
   stop_sleeping(s);
-  if (rc == SCT_ETIMEDOUT && whole && sct__load_relaxed(&s->word) == 0)
+}
+
+/*
+ * A reservation nobody takes. A claimant that spins takes the free lock
+ * within microseconds, a starving one asleep when its release's wake-up
+ * runs it; one that found the lock free and reserved for STALE_NS has
+ * seen a claimant that died (killed while it waited) or left without
+ * clearing: it clears the reservation. Clearing a live claimant's costs
+ * only its turn (it may still take any free word). A try never defers to
+ * a reservation (lockword.c), so no lock looks held for ever.
+ */
+#define STALE_NS INT64_C(1000000)
+
+/* Whether the reservation this waiter keeps finding on the free lock has
+ * gone stale (and was cleared); otherwise the milliseconds to sleep at
+ * most before it looks again. */
+static int clear_if_stale(sct__lockstate_t *s, watch_t *w, int *slice) {
+  int64_t now = sct__now_ns();
+  if (w->stale_since == 0)
+    w->stale_since = now;
+  int64_t left = STALE_NS - (now - w->stale_since);
+  if (left <= 0) {
     set_flag(s, HANDOFF, 0);
+    w->stale_since = 0;
+    return 1;
+  }
+  int ms = (int)((left + 999999) / 1000000);
+  if (ms < *slice)
+    *slice = ms;
+  return 0;
 }
 
 /* A watcher that stops waiting gives the role up and wakes a sleeper to
@@ -340,7 +368,7 @@ int sct__lock_wait(sct__lockstate_t *s, uint64_t me, int timeout_ms,
   int round = 0;
   int slept = 0; /* woken, not timed out: the owner was just seen alive */
   int sleeps = 0;
-  watch_t w = {0, 0, 0, 0, saw_reserved, 0, started};
+  watch_t w = {0, 0, 0, 0, saw_reserved, 0, 0, started};
 
   for (;;) {
     uint64_t seen = sct__load_relaxed(&s->word);
@@ -363,6 +391,8 @@ int sct__lock_wait(sct__lockstate_t *s, uint64_t me, int timeout_ms,
       continue;
     }
     w.free_seen = 0;
+    if (seen != 0)
+      w.stale_since = 0;
     if (round < budget) {
       /* Held, or free and reserved: for another waiter about to take
        * it, or, until this one claims its turn, for the one it let in. */
@@ -384,6 +414,8 @@ int sct__lock_wait(sct__lockstate_t *s, uint64_t me, int timeout_ms,
                                    : SLICE_MS;
       if (slice == 0)
         return left_waiting(s, &w, SCT_ETIMEDOUT);
+      if (clear_if_stale(s, &w, &slice))
+        continue;
       claim_for_sleep(s, &w);
       wait_reserved(s, slice);
       continue;

@@ -165,8 +165,10 @@ SCT__NOINLINE static int acquire_full(sct__lockstate_t *s, int timeout_ms) {
   int rc = self_word(s, &me);
   if (rc != 0)
     return rc;
+  /* A free lock reserved for a waiter is left to it, except by a try,
+   * which does not wait for anyone's turn (lockwait.c, "Turns"). */
   int reserved = (sct__load_relaxed(&s->sleepers) & HANDOFF) != 0;
-  if (!reserved && sct__cas(&s->word, &seen, me))
+  if ((!reserved || timeout_ms == 0) && sct__cas(&s->word, &seen, me))
     return took(s, me, 0);
   seen = sct__load_relaxed(&s->word);
   if (s->kind == SCT_RLOCK && (seen & OWNER_MASK) == me) {

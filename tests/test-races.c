@@ -227,6 +227,40 @@ static int child_put_and_die(const sct_args_t *args) {
   return 11; /* not reached: the hook kills us */
 }
 
+/* Waits for the Lock of argument 0, which the parent holds, and dies
+ * as soon as it has claimed the next turn. */
+static int child_claim_and_die(const sct_args_t *args) {
+  sct_lock_t *lock;
+  if (sct_args_lock(args, 0, &lock) != 0)
+    return 10;
+  die_where = "lock.claimed";
+  sct__test_hook = die_at;
+  (void)sct_lock_acquire(lock, SCT_INFINITE);
+  return 11; /* not reached: the hook kills us */
+}
+
+/* A waiter killed holding its claim on the next turn leaves the free
+ * lock reserved for nobody. A try takes it anyway, and an acquire whose
+ * timeout is shorter than a watcher's slice gets it: the old code
+ * refused every try of such a lock and cleared the reservation only after
+ * a whole 15 ms slice, which a 5 ms acquire never waits. */
+static void test_lock_claimant_killed(void) {
+  sct_lock_t *lock = NULL;
+  ASSERT_OK(sct_lock_new(&lock, SCT_LOCK));
+  CU_ASSERT_FATAL(lock != NULL);
+  ASSERT_OK(sct_lock_acquire(lock, SCT_INFINITE));
+  sct_arg_t args[] = {SCT_ALOCK(lock)};
+  CU_ASSERT_EQUAL(run_child("races.claim_and_die", args, 1), -SIGKILL);
+  ASSERT_OK(sct_lock_release(lock));
+  ASSERT_OK(sct_lock_acquire(lock, 0));
+  ASSERT_OK(sct_lock_release(lock));
+  for (int i = 0; i < 3; i++) {
+    ASSERT_OK(sct_lock_acquire(lock, 5));
+    ASSERT_OK(sct_lock_release(lock));
+  }
+  ASSERT_OK(sct_lock_free(lock));
+}
+
 /* A joinable queue and a putter killed inside it at @p where; returns
  * the queue with the child gone. */
 static sct_queue_t *queue_after_death(const char *where) {
@@ -447,6 +481,7 @@ static CU_TestInfo tests[] = {
      test_cond_timeout_leaves_no_wakeup},
     {"Event: a pulse wakes a waiter with 0", test_event_pulse},
     {"Barrier: rounds across the counter's wrap", test_barrier_round_wrap},
+    {"Lock: a waiter killed holding the next turn", test_lock_claimant_killed},
     {"Queue: a put killed after publishing",
      test_queue_put_killed_after_publishing},
     {"Queue: a put killed before publishing",
@@ -460,6 +495,7 @@ static CU_TestInfo tests[] = {
 
 static const sct_target_t targets[] = {
     {"races.put_and_die", child_put_and_die},
+    {"races.claim_and_die", child_claim_and_die},
     {"races.make_and_die", child_make_and_die},
 };
 
