@@ -277,7 +277,9 @@ SCT_EXTERN int sct_lock_new(sct_lock_t **out, sct_lock_kind_t kind);
  * Any other negative value means "do not wait", as in Python's
  * multiprocessing (so a computed remaining time that went negative has
  * expired; note that exactly -1 is SCT_INFINITE). The uncontended path
- * makes no system call.
+ * makes no system call. Waiters take turns: one that has waited about
+ * 10 us is given the lock at its next release, ahead of newcomers; a try
+ * (0) takes a free lock even then.
  * @return 0; SCT_ETIMEDOUT; SCT_EOWNERDEAD when the previous owner died
  * holding it: the caller now holds the lock (repair the data, then release
  * as usual). An RLock already held by the caller is re-entered (count + 1).

@@ -25,11 +25,16 @@
  * it costs a blocked waiter about 67 wake-ups a second, each a futex
  * timeout and one liveness query (sct_bench: lock_idle_waiter_wakeups). */
 #define SLICE_MS 15
-/* The other waiters' slice: a backstop, for a watcher that died. Two
- * seconds keep a hundred waiters at 50 wake-ups a second besides the
- * watcher's 67 (sct_bench: lock_crowd100_wakeups); a watcher's death is
+/* The watcher's slice while other waiters sleep too: a crowd's wake-ups
+ * are mostly the backstops below, and with 15 ms a hundred waiters
+ * noticed a death in 9.5 ms in the median run and over 10 ms in one of
+ * five (sct_bench: lock_crowd100_death_median). */
+#define CROWD_SLICE_MS 10
+/* The other waiters' slice: a backstop, for a watcher that died. Four
+ * seconds keep a hundred waiters at 25 wake-ups a second besides the
+ * watcher's 100 (sct_bench: lock_crowd100_wakeups); a watcher's death is
  * made up for within two such slices. */
-#define BACKSTOP_SLICE_MS 2000
+#define BACKSTOP_SLICE_MS 4000
 
 /*
  * Spinning before sleeping, in rounds of 1, 2, 4, ... pause instructions
@@ -435,7 +440,10 @@ int sct__lock_wait(sct__lockstate_t *s, uint64_t me, int timeout_ms,
     /* The library's own mutexes have no owner to watch. */
     int watches = s->kind != SCT__KIND_MUTEX &&
                   (w.watching || becomes_watcher(s, &w));
-    int slice = watches ? SLICE_MS : BACKSTOP_SLICE_MS;
+    int crowd = (sct__load_relaxed(&s->sleepers) & COUNT_MASK) != 0;
+    int slice = !watches ? BACKSTOP_SLICE_MS
+                : crowd  ? CROWD_SLICE_MS
+                         : SLICE_MS;
     if (timeout_ms > 0 && (slice = sct__slice_until(deadline, slice)) == 0)
       return left_waiting(s, &w, SCT_ETIMEDOUT);
     /* Woken: the owner was alive a moment ago, unless the platform says

@@ -42,7 +42,7 @@
  * by its own with a compare-and-swap, so exactly one waiter takes over
  * and gets SCT_EOWNERDEAD. One waiter per lock, the watcher, sleeps in
  * slices of SLICE_MS, so a death is noticed within one; the others sleep
- * BACKSTOP_SLICE_MS at a time (a hundred blocked waiters cost 117 wake-ups
+ * BACKSTOP_SLICE_MS at a time (a hundred blocked waiters cost 125 wake-ups
  * a second, not 6,700). The watcher beats (a count in the sleepers word)
  * after each slice; a waiter that slept a whole slice of its own without
  * a beat takes the role over from a watcher that died, and a watcher that
@@ -186,8 +186,8 @@ SCT__NOINLINE static int acquire_full(sct__lockstate_t *s, int timeout_ms) {
   return sct__lock_wait(s, me, timeout_ms, reserved);
 }
 
-/* The fast path: one compare-and-swap, no call (unless a starving
- * waiter reserved the lock). */
+/* The fast path: one compare-and-swap, no call (unless a waiter
+ * reserved the lock: lockwait.c, "Turns"). */
 int sct__lockstate_acquire(sct__lockstate_t *s, int timeout_ms) {
   uint64_t me = cached_self(s->kind);
   uint64_t seen = 0;
@@ -201,8 +201,9 @@ int sct__lockstate_acquire(sct__lockstate_t *s, int timeout_ms) {
  * after the word was cleared). */
 SCT__NOINLINE static void wake_after_release(sct__lockstate_t *s,
                                              uint32_t sleepers) {
-  /* A starving waiter must be among the woken (see lockwait.c): all the
-   * counted, then (not more: a Windows semaphore keeps what nobody took). */
+  /* A waiter holding a reservation while asleep (it starved) must be
+   * among the woken (see lockwait.c): all the counted, then (not more: a
+   * Windows semaphore keeps what nobody took). */
   int n = sleepers & HANDOFF ? (int)(sleepers & COUNT_MASK) : 1;
   if ((sleepers & COUNT_MASK) == 0 ||
       sct__word_wake(sct__lock_wait_half(s), s->wake_key, n) != 0)
