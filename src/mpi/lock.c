@@ -1,19 +1,26 @@
 /*
  * The lock word: 64 bits at the lock's home, the owner's rank + 1 in the
  * low half (0: free) and, in the high half, the rank + 1 of a waiter that
- * has reserved the next turn (0: none). Acquiring is one compare-and-swap
- * from 0; releasing subtracts the owner's part, leaving a reservation in
- * place; only the reserving rank may take a reserved lock.
+ * has reserved the next turn (0: none) and a flag saying the waiting line
+ * may have waiters (the top bit). Acquiring is one compare-and-swap from
+ * 0; releasing subtracts the owner's part, leaving a reservation and the
+ * flag in place; only the reserving rank may take a reserved lock.
  *
- * Fairness: a rank that has waited LINE_AFTER joins the lock's waiting
- * line: it takes a number from the line's counter (after the word) and
- * writes it in its slot (one per rank, after the counter). The waiter in
- * the line with the smallest number reserves the next turn when none is
- * reserved. So a waiter is overtaken only by those that joined the line
- * before it, and no rank starves, even when ranks outnumber cores or
- * some ranks reach the home faster than others (which, without a line,
- * won every race). A waiter that times out leaves the line (its slot back
- * to 0) and drops its reservation. An MCS queue would hand the lock from
+ * Fairness: a rank that has waited LINE_AFTER on one node, or at once
+ * across nodes (where one look at the word is a round trip as long as a
+ * whole turn of the rank at the home), joins the lock's waiting line: it
+ * takes a number from the line's counter (after the word), writes it in
+ * its slot (one per rank, after the counter) and flags the word. The
+ * waiter in the line with the smallest number reserves the next turn
+ * when none is reserved, a waiter taking its turn reserves the next for
+ * the next in line, and a release that finds the word flagged and no turn
+ * reserved gives the next turn to the first in line (or clears the flag).
+ * A flagged word is never 0, so nobody takes it past the line. So a
+ * waiter is overtaken only by those that joined the line before it, and
+ * no rank starves, even when ranks outnumber cores or some ranks reach
+ * the home faster than others (which, without a line, won every race). A
+ * waiter that times out leaves the line (its slot back to 0) and drops
+ * its reservation. An MCS queue would hand the lock from
  * waiter to waiter, but hands it to ranks that are not running when ranks
  * outnumber cores, and cannot let a waiter time out without its
  * neighbours' help. The directory's lock has no line (names are made
@@ -30,7 +37,10 @@
 #define LINE_AFTER 1e-3
 
 #define OWNER(w) ((int64_t)((uint64_t)(w)&0xffffffffu))
-#define RESERVED(w) ((int64_t)((uint64_t)(w) >> 32))
+#define RESERVED(w) ((int64_t)(((uint64_t)(w) >> 32) & 0x7fffffffu))
+/* The line may have waiters: set by a joiner, cleared by a release that
+ * finds the line empty. */
+#define LINE INT64_MIN
 #define LINE_COUNTER 8
 #define LINE_SLOTS 16
 
@@ -63,8 +73,10 @@ typedef struct waiter {
   int reserved;
 } waiter_t;
 
-static int join_line(lockref_t *l, waiter_t *w) {
-  int64_t taken;
+/* Joins the line, then flags the word (from @p word, its last value
+ * seen) so that no rank takes the free lock past the line. */
+static int join_line(lockref_t *l, waiter_t *w, int64_t word) {
+  int64_t taken, old;
   int rc = sct__mpi_add64(l->sp, l->home, l->offset + LINE_COUNTER, 1,
                           &taken);
   if (rc == 0) {
@@ -72,6 +84,9 @@ static int join_line(lockref_t *l, waiter_t *w) {
     rc = sct__mpi_store64(l->sp, l->home, slot_of(l, l->sp->rank),
                           w->number);
   }
+  while (rc == 0 && !(word & LINE) &&
+         (rc = word_cas(l, word, word | LINE, &old)) == 0 && old != word)
+    word = old;
   return rc;
 }
 
@@ -125,11 +140,10 @@ static int first_in_line(lockref_t *l, const waiter_t *w, int *rc) {
   return first;
 }
 
-/* Taken by a waiter from the line: the next in line gets the reservation
- * now, so the lock goes from waiter to waiter in the line's order while
- * it has any (a rank that reaches the home faster wins only when the line
- * is empty). */
-static int pass_on(lockref_t *l, int64_t me) {
+/* Reserves the next turn of the lock, whose word is @p word, for the
+ * first in line; with nobody in line, makes the word @p if_empty. A
+ * waiter that reserved meanwhile keeps its turn (the word differs). */
+static int reserve_for_first(lockref_t *l, int64_t word, int64_t if_empty) {
   int rc;
   int64_t old, *slots = read_line(l, &rc);
   if (!slots)
@@ -139,10 +153,26 @@ static int pass_on(lockref_t *l, int64_t me) {
   /* Test builds: the chosen waiter may give up here (tests/mpi). */
   sct__mpi_hook_pause("SCT_MPI_HOOK_PASS_ON_MS");
   if (next)
-    /* From "held by me, nothing reserved": a waiter that reserved
-     * meanwhile keeps its turn. */
-    rc = word_cas(l, me, me | next << 32, &old);
-  return rc;
+    return word_cas(l, word, word | next << 32, &old);
+  return if_empty != word ? word_cas(l, word, if_empty, &old) : 0;
+}
+
+/* Taken by a waiter from the line (the word now @p held): the next in
+ * line gets the reservation now, so the lock goes from waiter to waiter
+ * in the line's order while it has any. */
+static int pass_on(lockref_t *l, int64_t held) {
+  return reserve_for_first(l, held, held);
+}
+
+/* Released with the line flagged and no turn reserved (@p word, the free
+ * word): the first in line gets the next turn, or the flag goes when the
+ * line is empty. Without this a rank that reaches the home faster than
+ * the line's waiters (the home itself: with MPICH, whose remote atomics
+ * wait for the home to call MPI, it took 96-99% of the turns between two
+ * ranks on two nodes) takes the lock again before any of them can
+ * reserve it. */
+static int hand_on(lockref_t *l, int64_t word) {
+  return reserve_for_first(l, word, 0);
 }
 
 /* A free lock reserved for a rank no longer in the line (it gave up as
@@ -155,7 +185,7 @@ static int clear_stale(lockref_t *l, int64_t word) {
     return rc;
   int gone = slots[RESERVED(word) - 1] == 0;
   free(slots);
-  return gone ? word_cas(l, word, 0, &old) : 0;
+  return gone ? word_cas(l, word, word & LINE, &old) : 0;
 }
 
 /* One look at the word: takes the lock when it may (1), else joins the
@@ -167,22 +197,24 @@ static int try_once(lockref_t *l, waiter_t *w, double waited, int *rc) {
   if ((*rc = word_cas(l, 0, w->me, &word)) != 0)
     return 0;
   if (word == 0 || (OWNER(word) == 0 && RESERVED(word) == w->me)) {
+    /* Taken from a reservation, the line's flag stays. */
+    int64_t held = w->me | (word & LINE);
     old = word;
-    if (word != 0 && (*rc = word_cas(l, word, w->me, &old)) != 0)
+    if (word != 0 && (*rc = word_cas(l, word, held, &old)) != 0)
       return 0;
     if (old == word) {
       int lined = w->number != 0;
       w->reserved = 0;
       if ((*rc = leave_line(l, w)) == 0 && lined)
-        *rc = pass_on(l, w->me);
+        *rc = pass_on(l, held);
       return *rc == 0;
     }
     return 0;
   }
-  if (waited < LINE_AFTER || w->reserved)
+  if ((l->sp->cpu_atomics && waited < LINE_AFTER) || w->reserved)
     return 0;
   if (l->lined && !w->number) {
-    *rc = join_line(l, w);
+    *rc = join_line(l, w, word);
     return 0;
   }
   if (l->lined && OWNER(word) == 0 && RESERVED(word) != 0) {
@@ -272,11 +304,15 @@ int sct__mpi_lock_release(lockref_t *l) {
    * back and leaves a reservation in place. */
   sct__mpi_sync(l->sp);
   l->depth = 0;
-  if (l->cpu_word) {
-    __atomic_fetch_sub(l->cpu_word, me, __ATOMIC_SEQ_CST);
-    return 0;
-  }
-  return sct__mpi_add64(l->sp, l->home, l->offset, -me, NULL);
+  int64_t old;
+  int rc = 0;
+  if (l->cpu_word)
+    old = __atomic_fetch_sub(l->cpu_word, me, __ATOMIC_SEQ_CST);
+  else
+    rc = sct__mpi_add64(l->sp, l->home, l->offset, -me, &old);
+  if (rc == 0 && (old & LINE) && RESERVED(old) == 0)
+    rc = hand_on(l, old - me);
+  return rc;
 }
 
 /* ---- the public lock ---- */

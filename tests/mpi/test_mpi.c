@@ -769,6 +769,12 @@ int main(int argc, char **argv) {
   CHECK(info.rank == rank && info.size == size);
   if (strcmp(what, "kill") == 0 && size > 1)
     kill_test();
+  if (strcmp(what, "fairness") == 0) { /* alone, for looking into it */
+    test_fairness();
+    CHECK_OK(sct_mpi_space_free(sp));
+    MPI_Finalize();
+    return 0;
+  }
   test_bad_inputs();
   test_counts();
   test_directory_race();
