@@ -242,8 +242,9 @@ int sct_mpi_lock_free(sct_mpi_lock_t *lock);
 
 /**
  * Acquires, waiting up to @p timeout_ms. A rank that has waited about a
- * millisecond joins the lock's waiting line, and the lock goes down the
- * line in order (README: how fair that is with each MPI). A Lock
+ * millisecond (across nodes: at once) joins the lock's waiting line, and
+ * the lock goes down the line in order (README: how fair that is with
+ * each MPI). A Lock
  * acquired again by its owner waits (and times out) as a Lock does; an
  * RLock counts.
  * @return 0; SCT_ETIMEDOUT; SCT_EINVAL; SCT_EOS.

@@ -168,8 +168,8 @@ static int pass_on(lockref_t *l, int64_t held) {
  * word): the first in line gets the next turn, or the flag goes when the
  * line is empty. Without this a rank that reaches the home faster than
  * the line's waiters (the home itself: with MPICH, whose remote atomics
- * wait for the home to call MPI, it took 96-99% of the turns between two
- * ranks on two nodes) takes the lock again before any of them can
+ * wait for the home to call MPI, it took 98-99.5% of the turns between
+ * two ranks on two nodes) takes the lock again before any of them can
  * reserve it. */
 static int hand_on(lockref_t *l, int64_t word) {
   return reserve_for_first(l, word, 0);
