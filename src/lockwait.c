@@ -125,7 +125,8 @@ static void stop_sleeping(sct__lockstate_t *s) {
     ;
 }
 
-/* A waiter's roles: watching the owner, and starving. */
+/* A waiter's roles: watching the owner, and its turn (claimed, given
+ * to another, or reserved for a waiter that may have died). */
 typedef struct watch {
   int watching;      /* this waiter is the lock's watcher */
   int full_slice;    /* its last sleep lasted its whole slice */
@@ -181,8 +182,9 @@ static int becomes_watcher(sct__lockstate_t *s, watch_t *w) {
  * per burst) against the cost of changing hands (two cache-line
  * transfers): measured on 2 cores, two processes incrementing under
  * the lock, 3 us gave 1.9-2.2x the robust pthread mutex's throughput
- * with a 99th percentile wait 2.2x its, 10 us 3.4-3.7x and 0.25x, every
- * process within 4% of an even share (bench/README.md).
+ * with a 99th percentile wait 2.2x its, 10 us 3.4-3.7x and 0.25x, each
+ * of the two within 4% of an even share (one-second windows, four to six
+ * per setting; bench/README.md).
  *
  * A claim made while spinning is given back before the waiter sleeps: a
  * sleeper's turn would stop everyone for the time it takes to wake. A
@@ -226,18 +228,22 @@ static void maybe_claim_turn(sct__lockstate_t *s, watch_t *w) {
     claim(s, w);
 }
 
+/* Gives this waiter's reservation back, if it holds one. */
+static void unclaim(sct__lockstate_t *s, watch_t *w) {
+  if (w->handing)
+    set_flag(s, HANDOFF, 0);
+  w->handing = 0;
+}
+
 /* Before a sleep: keeps (or makes) the reservation of a waiter that has
  * starved, gives back a spinner's claim otherwise. */
 static void claim_for_sleep(sct__lockstate_t *s, watch_t *w) {
   if (s->kind == SCT__KIND_MUTEX)
     return;
-  if (sct__now_ns() - w->since >= STARVE_NS) {
-    if (!w->handing)
-      claim(s, w);
-  } else if (w->handing) {
-    set_flag(s, HANDOFF, 0);
-    w->handing = 0;
-  }
+  if (sct__now_ns() - w->since < STARVE_NS)
+    unclaim(s, w);
+  else if (!w->handing)
+    claim(s, w);
 }
 
 /* One spinning round: 2^round pauses; a claimant looks at the word
@@ -321,9 +327,8 @@ SCT__NOINLINE static void stop_watching(sct__lockstate_t *s) {
     (void)sct__word_wake(sct__lock_wait_half(s), s->wake_key, 1);
 }
 
-static int left_waiting(sct__lockstate_t *s, const watch_t *w, int rc) {
-  if (w->handing)
-    set_flag(s, HANDOFF, 0);
+static int left_waiting(sct__lockstate_t *s, watch_t *w, int rc) {
+  unclaim(s, w);
   if (w->watching)
     stop_watching(s);
   return rc;
@@ -373,7 +378,9 @@ int sct__lock_wait(sct__lockstate_t *s, uint64_t me, int timeout_ms,
   int round = 0;
   int slept = 0; /* woken, not timed out: the owner was just seen alive */
   int sleeps = 0;
-  watch_t w = {0, 0, 0, 0, saw_reserved, 0, 0, started};
+  watch_t w = {0};
+  w.yielded = saw_reserved;
+  w.since = started;
 
   for (;;) {
     uint64_t seen = sct__load_relaxed(&s->word);

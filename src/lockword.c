@@ -42,7 +42,7 @@
  * by its own with a compare-and-swap, so exactly one waiter takes over
  * and gets SCT_EOWNERDEAD. One waiter per lock, the watcher, sleeps in
  * slices of SLICE_MS, so a death is noticed within one; the others sleep
- * BACKSTOP_SLICE_MS at a time (a hundred blocked waiters cost 125 wake-ups
+ * BACKSTOP_SLICE_MS at a time (a hundred blocked waiters cost 117 wake-ups
  * a second, not 6,700). The watcher beats (a count in the sleepers word)
  * after each slice; a waiter that slept a whole slice of its own without
  * a beat takes the role over from a watcher that died, and a watcher that

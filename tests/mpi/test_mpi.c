@@ -4,6 +4,7 @@
  *
  *   sct_mpi_tests [--nodes K] [--rounds N] all   every test below
  *   sct_mpi_tests kill                           rank 1 dies holding a lock
+ *   sct_mpi_tests [--nodes K] [--min-share S] fairness   the fairness test alone
  *
  * --nodes says how many nodes the layout gives (checked, so that the
  * cross-node paths are really the ones taken). A failed check prints
