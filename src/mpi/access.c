@@ -174,15 +174,54 @@ static int move(sct_mpi_obj_t *obj, size_t start, size_t stop, void *buf,
   return leave(obj, taken, rc);
 }
 
+/* Element @p i's bytes when the caller may copy them at once: the object
+ * is in this process's memory in one piece and the caller holds its lock
+ * (whose acquire ordered the memory). Else NULL: the whole way (move).
+ * The common case of a locked update on one node, kept short: a call
+ * through move costed as much as the copy. */
+static unsigned char *held_near(const sct_mpi_obj_t *obj, size_t i) {
+  if (obj->near && obj->lock.ref.depth > 0 && i < obj->h.e.length)
+    return obj->near + i * obj->h.e.elem_size;
+  return NULL;
+}
+
+/* One element's copy. A small element whose size is a multiple of 8 is
+ * copied 8 bytes at a time: the caller's struct was just written field by
+ * field (or is about to be read so), and the CPU forwards a field's store
+ * to a load of the same 8 bytes, where libc's copy of a 24-byte struct,
+ * by two overlapping 16-byte moves, waits for the stores to leave the
+ * CPU (a get, update, set round took 25 ns instead of 16 here). */
+static void copy_element(void *to, const void *from, size_t size) {
+  if (size % 8 != 0 || size > 64) {
+    memcpy(to, from, size);
+    return;
+  }
+  for (size_t k = 0; k < size; k += 8)
+    memcpy((unsigned char *)to + k, (const unsigned char *)from + k, 8);
+}
+
 int sct_mpi_get(sct_mpi_obj_t *obj, size_t i, void *out) {
   int rc = obj_check(obj);
-  return rc ? rc : i >= SIZE_MAX ? SCT_ERANGE : move(obj, i, i + 1, out, 0);
+  if (rc != 0)
+    return rc;
+  unsigned char *p = held_near(obj, i);
+  if (p && out) {
+    copy_element(out, p, obj->h.e.elem_size);
+    return 0;
+  }
+  return i >= SIZE_MAX ? SCT_ERANGE : move(obj, i, i + 1, out, 0);
 }
 
 int sct_mpi_set(sct_mpi_obj_t *obj, size_t i, const void *in) {
   int rc = obj_check(obj);
-  return rc ? rc
-            : i >= SIZE_MAX ? SCT_ERANGE : move(obj, i, i + 1, (void *)in, 1);
+  if (rc != 0)
+    return rc;
+  unsigned char *p = held_near(obj, i);
+  if (p && in) {
+    copy_element(p, in, obj->h.e.elem_size);
+    return 0;
+  }
+  return i >= SIZE_MAX ? SCT_ERANGE : move(obj, i, i + 1, (void *)in, 1);
 }
 
 int sct_mpi_get_slice(sct_mpi_obj_t *obj, size_t start, size_t stop,

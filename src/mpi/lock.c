@@ -30,6 +30,7 @@
  * kept in its handle.
  */
 #include "mpi_internal.h"
+#include "../testhook.h"
 
 #include <stdlib.h>
 
@@ -292,6 +293,49 @@ int sct__mpi_lock_acquire(lockref_t *l, int timeout_ms) {
   return grc ? grc : rc;
 }
 
+#if defined(__x86_64__) || defined(__i386__)
+/* One node, x86: the owner's half of the word is its low 32 bits, and a
+ * plain store of 0 there is atomic, ordered after the holder's stores,
+ * and leaves the other half (which waiters change by compare-and-swap
+ * while the lock is held) as it is; such a compare-and-swap that meets
+ * the store fails and is made again. So a release costs a store, not a
+ * locked instruction (an uncontended acquire and release took 15 ns
+ * here, 10 ns with the store). (The Linux kernel's queued spinlock releases its byte
+ * of a word the same way.) The load after the store may be served before
+ * other CPUs see the store, so a waiter that flags the line meanwhile
+ * can find the word still held while this release finds no flag: the
+ * hand on is missed, and the line's first reserves the free lock itself
+ * at its next look (try_once), as when it joins after a release. */
+typedef uint32_t __attribute__((may_alias)) owner_half_t;
+
+static int release_near(lockref_t *l, int64_t me) {
+  (void)me;
+  owner_half_t *half = (owner_half_t *)l->cpu_word;
+  __atomic_store_n(half, 0u, __ATOMIC_RELEASE);
+  /* The other half alone: a load of the whole word would wait for the
+   * store to leave the CPU (a narrower store cannot be forwarded to it),
+   * as long as a locked instruction. Were the lock taken again since,
+   * the word is no longer the free one and hand_on's compare-and-swap
+   * fails: its new holder's release hands on. */
+  int64_t word = (int64_t)((uint64_t)__atomic_load_n(half + 1,
+                                                     __ATOMIC_ACQUIRE)
+                           << 32);
+  /* Test builds: the load may be made to miss the flag (tests/mpi). */
+  SCT__TEST_HOOK("mpi.release_load", &word);
+  if ((word & LINE) && RESERVED(word) == 0)
+    return hand_on(l, word);
+  return 0;
+}
+#else
+/* Elsewhere one atomic subtraction, which also reads the flag. */
+static int release_near(lockref_t *l, int64_t me) {
+  int64_t old = __atomic_fetch_sub(l->cpu_word, me, __ATOMIC_SEQ_CST);
+  if ((old & LINE) && RESERVED(old) == 0)
+    return hand_on(l, old - me);
+  return 0;
+}
+#endif
+
 int sct__mpi_lock_release(lockref_t *l) {
   int64_t me = l->sp->rank + 1;
   if (l->depth == 0)
@@ -307,9 +351,8 @@ int sct__mpi_lock_release(lockref_t *l) {
   int64_t old;
   int rc = 0;
   if (l->cpu_word)
-    old = __atomic_fetch_sub(l->cpu_word, me, __ATOMIC_SEQ_CST);
-  else
-    rc = sct__mpi_add64(l->sp, l->home, l->offset, -me, &old);
+    return release_near(l, me);
+  rc = sct__mpi_add64(l->sp, l->home, l->offset, -me, &old);
   if (rc == 0 && (old & LINE) && RESERVED(old) == 0)
     rc = hand_on(l, old - me);
   return rc;

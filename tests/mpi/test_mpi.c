@@ -5,6 +5,7 @@
  *   sct_mpi_tests [--nodes K] [--rounds N] all   every test below
  *   sct_mpi_tests kill                           rank 1 dies holding a lock
  *   sct_mpi_tests [--nodes K] [--min-share S] fairness   the fairness test alone
+ *   sct_mpi_tests stale | unseen                 one lock race alone
  *
  * --nodes says how many nodes the layout gives (checked, so that the
  * cross-node paths are really the ones taken). A failed check prints
@@ -12,6 +13,8 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <sct_mpi.h>
+
+#include "../../src/testhook.h"
 
 #include <limits.h>
 #include <signal.h>
@@ -543,10 +546,54 @@ static void test_stale_reservation(void) {
   CHECK_OK(sct_mpi_lock_free(l));
   passed("a reservation left for a waiter that gave up is cleared");
 }
+
+/* A release that does not see the line's flag (on one node a release is
+ * a store, and the load after it may be served before a joiner's flag
+ * is seen; test builds make it so): the waiter in line finds the lock
+ * free, flagged and reserved for nobody, and reserves and takes it
+ * itself at its next look. */
+static void flag_unseen(const char *where, void *what) {
+  if (strcmp(where, "mpi.release_load") == 0)
+    *(int64_t *)what = 0;
+}
+
+static void test_unseen_flag(void) {
+  sct_mpi_lock_t *l;
+  if (size < 2)
+    return;
+  CHECK_OK(sct_mpi_lock(sp, "unseen.l", SCT_SPACE_FIND_OR_CREATE, SCT_LOCK,
+                        far_rank(), &l));
+  MPI_Barrier(MPI_COMM_WORLD);
+  if (rank == 0)
+    CHECK_OK(sct_mpi_lock_acquire(l, SCT_INFINITE));
+  MPI_Barrier(MPI_COMM_WORLD);
+  if (rank == 1) {
+    double t = MPI_Wtime();
+    CHECK_OK(sct_mpi_lock_acquire(l, 2000));
+    /* Released after 100 ms: taken within a pause or two of it. */
+    CHECK((MPI_Wtime() - t) * 1000 < 600);
+    CHECK_OK(sct_mpi_lock_release(l));
+  } else if (rank == 0) {
+    sleep_ms(100); /* rank 1 in line (after 1 ms on one node) */
+    sct__test_hook = flag_unseen;
+    CHECK_OK(sct_mpi_lock_release(l));
+    sct__test_hook = NULL;
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+  CHECK_OK(sct_mpi_lock_free(l));
+  passed("a release that misses the line's flag: the line's first takes "
+         "the lock");
+}
 #else
-/* Without test hooks the race cannot be held open: not built (as the
+/* Without test hooks the races cannot be held open: not built (as the
  * core's races suite). */
 static void test_stale_reservation(void) {}
+static void flag_unseen(const char *where, void *what) {
+  if (strcmp(where, "mpi.release_load") == 0)
+    *(int64_t *)what = 0;
+}
+
+static void test_unseen_flag(void) {}
 #endif
 
 /* N producers x M items into a Queue at the far rank, one consumer:
@@ -770,12 +817,20 @@ int main(int argc, char **argv) {
   CHECK(info.rank == rank && info.size == size);
   if (strcmp(what, "kill") == 0 && size > 1)
     kill_test();
-  if (strcmp(what, "fairness") == 0) { /* alone, for looking into it */
-    test_fairness();
-    CHECK_OK(sct_mpi_space_free(sp));
-    MPI_Finalize();
-    return 0;
-  }
+  /* One test alone, for looking into it. */
+  static const struct {
+    const char *name;
+    void (*run)(void);
+  } alone[] = {{"fairness", test_fairness},
+               {"stale", test_stale_reservation},
+               {"unseen", test_unseen_flag}};
+  for (size_t i = 0; i < sizeof alone / sizeof alone[0]; i++)
+    if (strcmp(what, alone[i].name) == 0) {
+      alone[i].run();
+      CHECK_OK(sct_mpi_space_free(sp));
+      MPI_Finalize();
+      return 0;
+    }
   test_bad_inputs();
   test_counts();
   test_directory_race();
@@ -784,6 +839,7 @@ int main(int argc, char **argv) {
   test_locks();
   test_fairness();
   test_stale_reservation();
+  test_unseen_flag();
   test_queue();
   test_waiting();
   test_progress();
