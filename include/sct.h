@@ -188,7 +188,8 @@ typedef struct sct_field {
 /**
  * Describes a C struct of @p size bytes and alignment @p align (use sizeof
  * and _Alignof/offsetof so the layout is exactly the compiler's).
- * Nested types are copied, so they may be freed afterwards. @p name is
+ * The struct keeps its own reference to each nested type, so the caller
+ * may free its own at once. @p name is
  * for diagnosis and may be NULL (an anonymous struct).
  * @return 0; SCT_EINVAL for a NULL @p out, @p fields or field name, no
  * fields, a zero size, a bad alignment (0, not a power of two, over 4096,
@@ -203,7 +204,13 @@ SCT_EXTERN int sct_type_new_struct(sct_type_t **out, const char *name,
                                    size_t size, size_t align,
                                    const sct_field_t *fields, size_t nfields);
 
-/** Releases a type. Objects made from it keep their own reference. */
+/**
+ * Gives the caller's reference back. Struct types and objects made from
+ * the type keep theirs: the types that sct_type_field_at,
+ * sct_type_field_find and sct_obj_type return stay valid as long as the
+ * struct or object does. @return 0; SCT_EINVAL for NULL; SCT_ESTATE when
+ * the caller's reference was given back already (or the type is gone).
+ */
 SCT_EXTERN int sct_type_free(const sct_type_t *type);
 
 /** Size in bytes (0 for NULL). */

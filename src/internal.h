@@ -37,6 +37,7 @@ struct sct_type {
   uint32_t magic;
   int is_static; /* built-in descriptors are never freed */
   int refs;      /* for struct types */
+  uint32_t freed; /* its creator's reference is given back (sct_type_free) */
   char code;     /* 0 for a struct */
   size_t size;
   size_t align;

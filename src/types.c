@@ -62,12 +62,13 @@ const sct_type_t *sct__type_ref(const sct_type_t *type) {
 sct__pool_t sct__type_pool = SCT__POOL_INIT(struct sct_type);
 
 /* A struct type's memory goes when its last reference does; the
- * descriptor returns to its pool, so a second sct_type_free is reported
- * rather than followed (until the slot is reused). */
+ * descriptor, marked freed, returns to its pool, so a later use of it is
+ * reported rather than followed (until the slot is reused). */
 void sct__type_unref(const sct_type_t *type) {
   sct_type_t *t = (sct_type_t *)type;
   if (t->is_static || sct__fetch_sub(&t->refs, 1) != 1)
     return;
+  t->magic = SCT__MAGIC_FREED;
   for (size_t i = 0; i < t->nfields; i++) {
     free(t->fields[i].name);
     sct__type_unref(t->fields[i].type);
@@ -160,6 +161,7 @@ int sct_type_new_struct(sct_type_t **out, const char *name, size_t size,
       sct__type_ref(tf[i].type);
     t->magic = SCT__MAGIC_TYPE;
     t->refs = 1;
+    t->freed = 0;
     t->size = size;
     t->align = align;
     t->nfields = nfields;
@@ -175,10 +177,13 @@ int sct_type_free(const sct_type_t *type) {
   int rc = sct__type_check(type);
   if (rc != 0 || type->is_static)
     return rc;
-  /* Marking it freed first makes a second free (or use) SCT_ESTATE even
-   * while objects still hold references. */
-  uint32_t expected = SCT__MAGIC_TYPE;
-  if (!sct__cas(&((sct_type_t *)type)->magic, &expected, SCT__MAGIC_FREED))
+  /* Only the creator's reference goes: while struct types and objects
+   * made from it hold theirs, the descriptor stays a valid type, since
+   * sct_type_field_at and sct_obj_type hand it out (marking it freed here
+   * made those answers unusable: a nested type freed after its struct
+   * was made gave a field type of size 0). A second free is refused. */
+  uint32_t expected = 0;
+  if (!sct__cas(&((sct_type_t *)type)->freed, &expected, 1u))
     return SCT_ESTATE;
   sct__type_unref(type);
   return 0;

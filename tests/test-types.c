@@ -75,6 +75,30 @@ static void test_struct_types(void) {
   ASSERT_OK(sct_type_free(out));
 }
 
+/* The caller's type freed at once: the struct and the object made from
+ * it still hand out a usable type (it was marked freed, and a nested
+ * field's type then had size 0); the caller's second free is refused. */
+static void test_freed_type_lives_on(void) {
+  sct_type_t *in, *out;
+  make_outer(&in, &out);
+  ASSERT_OK(sct_type_free(in));
+  ASSERT_RC(sct_type_free(in), SCT_ESTATE);
+  sct_field_t f;
+  ASSERT_OK(sct_type_field_at(out, 1, &f));
+  CU_ASSERT_EQUAL(sct_type_size(f.type), sizeof(inner_t));
+  CU_ASSERT_EQUAL(sct_type_nfields(f.type), 2);
+  const sct_type_t *ftype = NULL;
+  ASSERT_OK(sct_type_field_find(out, "in", NULL, &ftype, NULL));
+  CU_ASSERT_EQUAL(sct_type_align(ftype), _Alignof(inner_t));
+  sct_obj_t *o;
+  ASSERT_OK(sct_rawvalue_new(&o, out, NULL));
+  ASSERT_OK(sct_type_free(out));
+  CU_ASSERT_EQUAL(sct_type_size(sct_obj_type(o)), sizeof(outer_t));
+  CU_ASSERT_EQUAL(sct_type_nfields(sct_obj_type(o)), 3);
+  ASSERT_RC(sct_type_free(out), SCT_ESTATE);
+  ASSERT_OK(sct_obj_free(o));
+}
+
 typedef struct table {
   inner_t rows[4];
   int n;
@@ -210,6 +234,8 @@ static CU_TestInfo tests[] = {{"typecode sizes", test_typecode_sizes},
                                test_struct_introspection},
                               {"unknown typecode", test_unknown_typecode},
                               {"struct types", test_struct_types},
+                              {"a freed type lives on in its users",
+                               test_freed_type_lives_on},
                               {"array of a nested struct",
                                test_struct_array_field},
                               {"struct bad inputs", test_struct_bad_inputs},

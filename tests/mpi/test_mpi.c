@@ -5,7 +5,7 @@
  *   sct_mpi_tests [--nodes K] [--rounds N] all   every test below
  *   sct_mpi_tests kill                           rank 1 dies holding a lock
  *   sct_mpi_tests [--nodes K] [--min-share S] fairness   the fairness test alone
- *   sct_mpi_tests stale | unseen                 one lock race alone
+ *   sct_mpi_tests nested | stale | unseen        one test alone
  *
  * --nodes says how many nodes the layout gives (checked, so that the
  * cross-node paths are really the ones taken). A failed check prints
@@ -410,6 +410,172 @@ static void test_access(void) {
   free(all);
   sct_type_free(acct);
   passed("elements, slices over blocks, fields, atomics, formatting");
+}
+
+/* ---- nested structs ---- */
+
+typedef struct vec3 {
+  double x, y, z;
+} vec3_t;
+typedef struct pair {
+  int16_t a; /* then 2 bytes of padding */
+  int32_t b;
+} pair_t;
+typedef struct particle {
+  vec3_t pos;
+  pair_t spin[2];
+  int16_t id;
+  char tag[3];
+} particle_t;
+
+static sct_type_t *particle_type(void) {
+  static const sct_field_t fv[] = {SCT_FIELD(vec3_t, x, 'd'),
+                                   SCT_FIELD(vec3_t, y, 'd'),
+                                   SCT_FIELD(vec3_t, z, 'd')};
+  static const sct_field_t fp[] = {SCT_FIELD(pair_t, a, 'h'),
+                                   SCT_FIELD(pair_t, b, 'i')};
+  sct_type_t *vec, *pair, *t;
+  CHECK_OK(sct_type_new_struct(&vec, "vec3", sizeof(vec3_t),
+                               _Alignof(vec3_t), fv, 3));
+  CHECK_OK(sct_type_new_struct(&pair, "pair", sizeof(pair_t),
+                               _Alignof(pair_t), fp, 2));
+  sct_field_t f[] = {SCT_FIELD_TYPE(particle_t, pos, vec),
+                     SCT_FIELD_TYPE_ARRAY(particle_t, spin, pair, 2),
+                     SCT_FIELD(particle_t, id, 'h'),
+                     SCT_FIELD_ARRAY(particle_t, tag, 'c', 3)};
+  CHECK_OK(sct_type_new_struct(&t, "particle", sizeof(particle_t),
+                               _Alignof(particle_t), f, 4));
+  CHECK_OK(sct_type_free(vec));
+  CHECK_OK(sct_type_free(pair));
+  return t;
+}
+
+/* Particle @p i, its padding bytes set to what no field holds. */
+static particle_t particle_at(size_t i) {
+  particle_t p;
+  memset(&p, 0xEE, sizeof p);
+  p.pos.x = (double)i + 0.5;
+  p.pos.y = (double)i * 2;
+  p.pos.z = (double)i * 0.25;
+  p.spin[0].a = (int16_t)(i * 3);
+  p.spin[0].b = -(int32_t)i * 7;
+  p.spin[1].a = (int16_t)(i * 3 + 1);
+  p.spin[1].b = -(int32_t)i * 7 - 1;
+  p.id = (int16_t)(1000 + i);
+  p.tag[0] = 'p';
+  p.tag[1] = (char)('0' + i % 10);
+  p.tag[2] = 0;
+  return p;
+}
+
+/* Field by field: padding is no field's, and MPI need not move it. */
+static int same_particle(const particle_t *a, const particle_t *b) {
+  return a->pos.x == b->pos.x && a->pos.y == b->pos.y &&
+         a->pos.z == b->pos.z && a->spin[0].a == b->spin[0].a &&
+         a->spin[0].b == b->spin[0].b && a->spin[1].a == b->spin[1].a &&
+         a->spin[1].b == b->spin[1].b && a->id == b->id &&
+         memcmp(a->tag, b->tag, 3) == 0;
+}
+
+/* Structs in structs, an array of structs with padding inside: whole
+ * elements, slices over every rank's block and nested fields move each
+ * field's bytes, at the far rank and spread over all ranks. */
+static void test_nested(void) {
+  sct_type_t *pt = particle_type();
+  sct_mpi_obj_t *far, *one, *spread;
+  particle_t want, got;
+  CHECK_OK(sct_mpi_object(sp, "nested.far", SCT_SPACE_FIND_OR_CREATE, pt, 4,
+                          SCT_LOCK, far_rank(), &far));
+  CHECK_OK(sct_mpi_object(sp, "nested.one", SCT_SPACE_FIND_OR_CREATE, pt, 0,
+                          SCT_RLOCK, far_rank(), &one));
+  if (rank == 0) {
+    particle_t all[4];
+    for (size_t i = 0; i < 4; i++)
+      all[i] = particle_at(i);
+    CHECK_OK(sct_mpi_set_slice(far, 0, 4, all));
+    want = particle_at(1);
+    CHECK_OK(sct_mpi_set(one, 0, &want));
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+  for (size_t i = 0; i < 4; i++) {
+    memset(&got, 0x55, sizeof got);
+    CHECK_OK(sct_mpi_get(far, i, &got));
+    want = particle_at(i);
+    CHECK(same_particle(&got, &want));
+  }
+  char text[160];
+  CHECK_OK(sct_mpi_format(one, text, sizeof text, NULL));
+  CHECK(strcmp(text, "((1.5, 2.0, 0.25), [(3, -7), (4, -8)], 1001, b'p1')")
+        == 0);
+  MPI_Barrier(MPI_COMM_WORLD);
+
+  /* Nested fields, written by the last rank, read by every rank. */
+  if (rank == far_rank()) {
+    vec3_t v = {7, 8, 9};
+    double y = -2.5;
+    pair_t spin[2] = {{-1, 2}, {3, -4}};
+    CHECK_OK(sct_mpi_set_field(far, 1, "pos", &v));
+    CHECK_OK(sct_mpi_set_field(far, 2, "pos.y", &y));
+    CHECK_OK(sct_mpi_set_field(far, 3, "spin", spin));
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+  vec3_t v;
+  double y;
+  pair_t spin[2];
+  int16_t id;
+  CHECK_OK(sct_mpi_get_field(far, 1, "pos", &v));
+  CHECK(v.x == 7 && v.y == 8 && v.z == 9);
+  CHECK_OK(sct_mpi_get_field(far, 2, "pos.y", &y));
+  CHECK(y == -2.5);
+  CHECK_OK(sct_mpi_get_field(far, 3, "spin", spin));
+  CHECK(spin[0].a == -1 && spin[0].b == 2 && spin[1].a == 3 &&
+        spin[1].b == -4);
+  CHECK_OK(sct_mpi_get_field(far, 3, "id", &id));
+  CHECK(id == 1003); /* its neighbour's write left it */
+  CHECK_OK(sct_mpi_get(far, 2, &got));
+  want = particle_at(2);
+  want.pos.y = -2.5;
+  CHECK(same_particle(&got, &want));
+  CHECK_RC(sct_mpi_get_field(far, 0, "pos.w", &y), SCT_ENOFIELD);
+  MPI_Barrier(MPI_COMM_WORLD);
+
+  /* Spread: each rank fills its block, every rank reads the whole. */
+  size_t n = (size_t)size * 2 + 1, first, count;
+  void *mine;
+  CHECK_OK(sct_mpi_object(sp, "nested.spread", SCT_SPACE_FIND_OR_CREATE, pt,
+                          n, 0, SCT_MPI_DISTRIBUTED, &spread));
+  CHECK_OK(sct_mpi_local_part(spread, &mine, &first, &count));
+  for (size_t i = 0; i < count; i++)
+    ((particle_t *)mine)[i] = particle_at(first + i);
+  MPI_Barrier(MPI_COMM_WORLD);
+  particle_t *all = malloc(n * sizeof *all);
+  CHECK(all != NULL);
+  memset(all, 0x55, n * sizeof *all);
+  CHECK_OK(sct_mpi_get_slice(spread, 0, n, all));
+  for (size_t i = 0; i < n; i++) {
+    want = particle_at(i);
+    CHECK(same_particle(&all[i], &want));
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+  /* Rewritten over the blocks' borders by one rank. */
+  if (rank == far_rank()) {
+    for (size_t i = 0; i < n; i++)
+      all[i] = particle_at(n - i);
+    CHECK_OK(sct_mpi_set_slice(spread, 1, n, all + 1));
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+  CHECK_OK(sct_mpi_get_slice(spread, 0, n, all));
+  for (size_t i = 0; i < n; i++) {
+    want = particle_at(i == 0 ? 0 : n - i);
+    CHECK(same_particle(&all[i], &want));
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+  free(all);
+  CHECK_OK(sct_mpi_obj_free(far));
+  CHECK_OK(sct_mpi_obj_free(one));
+  CHECK_OK(sct_mpi_obj_free(spread));
+  sct_type_free(pt);
+  passed("nested structs: elements, slices over blocks, nested fields");
 }
 
 /* An RLock counts; a Lock's owner is its rank; a release by a rank that
@@ -822,6 +988,7 @@ int main(int argc, char **argv) {
     const char *name;
     void (*run)(void);
   } alone[] = {{"fairness", test_fairness},
+               {"nested", test_nested},
                {"stale", test_stale_reservation},
                {"unseen", test_unseen_flag}};
   for (size_t i = 0; i < sizeof alone / sizeof alone[0]; i++)
@@ -836,6 +1003,7 @@ int main(int argc, char **argv) {
   test_directory_race();
   test_type_mismatch();
   test_access();
+  test_nested();
   test_locks();
   test_fairness();
   test_stale_reservation();
