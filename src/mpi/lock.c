@@ -100,16 +100,25 @@ static int leave_line(lockref_t *l, waiter_t *w) {
 
 /* The line's slots, read whole (malloc'd; NULL and *rc on failure).
  * Slots change one word at a time; a torn view only reorders two waiters
- * that joined at about the same moment. */
-static int64_t *read_line(lockref_t *l, int *rc) {
-  int ranks = l->sp->size;
+ * that joined at about the same moment. A waiter @p leaving the line
+ * (else NULL) clears its slot in the same round trip, and its slot reads
+ * as empty whichever of the two the home carried out first. */
+static int64_t *read_line(lockref_t *l, waiter_t *leaving, int *rc) {
+  int ranks = l->sp->size, me = l->sp->rank;
   int64_t *slots = malloc(sizeof *slots * (size_t)ranks);
   if (!slots) {
     *rc = SCT_ENOMEM;
     return NULL;
   }
-  *rc = sct__mpi_read(l->sp, l->home, slot_of(l, 0), slots, ranks,
-                      MPI_INT64_T, 8 * (size_t)ranks);
+  if (leaving && leaving->number) {
+    leaving->number = 0;
+    *rc = sct__mpi_store64_read(l->sp, l->home, slot_of(l, me), 0,
+                                slot_of(l, 0), slots, ranks);
+    slots[me] = 0;
+  } else {
+    *rc = sct__mpi_read(l->sp, l->home, slot_of(l, 0), slots, ranks,
+                        MPI_INT64_T, 8 * (size_t)ranks);
+  }
   if (*rc != 0) {
     free(slots);
     return NULL;
@@ -135,7 +144,7 @@ static int first_in_line(lockref_t *l, const waiter_t *w, int *rc) {
     return 1;
   if (!w->number)
     return 0;
-  int64_t *slots = read_line(l, rc);
+  int64_t *slots = read_line(l, NULL, rc);
   int first = slots && first_of(slots, l->sp->size) == w->me;
   free(slots);
   return first;
@@ -143,10 +152,12 @@ static int first_in_line(lockref_t *l, const waiter_t *w, int *rc) {
 
 /* Reserves the next turn of the lock, whose word is @p word, for the
  * first in line; with nobody in line, makes the word @p if_empty. A
- * waiter that reserved meanwhile keeps its turn (the word differs). */
-static int reserve_for_first(lockref_t *l, int64_t word, int64_t if_empty) {
+ * waiter that reserved meanwhile keeps its turn (the word differs). The
+ * caller, when @p leaving the line, leaves it in the same round trip. */
+static int reserve_for_first(lockref_t *l, waiter_t *leaving, int64_t word,
+                             int64_t if_empty) {
   int rc;
-  int64_t old, *slots = read_line(l, &rc);
+  int64_t old, *slots = read_line(l, leaving, &rc);
   if (!slots)
     return rc;
   int64_t next = first_of(slots, l->sp->size);
@@ -158,11 +169,11 @@ static int reserve_for_first(lockref_t *l, int64_t word, int64_t if_empty) {
   return if_empty != word ? word_cas(l, word, if_empty, &old) : 0;
 }
 
-/* Taken by a waiter from the line (the word now @p held): the next in
- * line gets the reservation now, so the lock goes from waiter to waiter
- * in the line's order while it has any. */
-static int pass_on(lockref_t *l, int64_t held) {
-  return reserve_for_first(l, held, held);
+/* Taken by waiter @p w from the line (the word now @p held): it leaves
+ * the line and the next in line gets the reservation now, so the lock
+ * goes from waiter to waiter in the line's order while it has any. */
+static int pass_on(lockref_t *l, waiter_t *w, int64_t held) {
+  return reserve_for_first(l, w, held, held);
 }
 
 /* Released with the line flagged and no turn reserved (@p word, the free
@@ -173,7 +184,7 @@ static int pass_on(lockref_t *l, int64_t held) {
  * two ranks on two nodes) takes the lock again before any of them can
  * reserve it. */
 static int hand_on(lockref_t *l, int64_t word) {
-  return reserve_for_first(l, word, 0);
+  return reserve_for_first(l, NULL, word, 0);
 }
 
 /* A free lock reserved for a rank no longer in the line (it gave up as
@@ -181,7 +192,7 @@ static int hand_on(lockref_t *l, int64_t word) {
  * nobody. */
 static int clear_stale(lockref_t *l, int64_t word) {
   int rc;
-  int64_t old, *slots = read_line(l, &rc);
+  int64_t old, *slots = read_line(l, NULL, &rc);
   if (!slots)
     return rc;
   int gone = slots[RESERVED(word) - 1] == 0;
@@ -193,21 +204,24 @@ static int clear_stale(lockref_t *l, int64_t word) {
  * line or reserves the next turn when it is time to (0). */
 static int try_once(lockref_t *l, waiter_t *w, double waited, int *rc) {
   int64_t word, old;
-  /* A compare-and-swap from 0 is also the look at the word: one round
-   * trip for the common case, as a bare spin lock's. */
-  if ((*rc = word_cas(l, 0, w->me, &word)) != 0)
+  /* A compare-and-swap is also the look at the word: one round trip for
+   * the common case, as a bare spin lock's. It expects the word the lock
+   * most likely has when free for this waiter: 0, or, for a waiter in
+   * the line, flagged and reserved for it (a turn handed on), which it
+   * then takes in that one round trip instead of two. */
+  int64_t expect = w->number ? (LINE | w->me << 32) : 0;
+  if ((*rc = word_cas(l, expect, w->me | (expect & LINE), &word)) != 0)
     return 0;
-  if (word == 0 || (OWNER(word) == 0 && RESERVED(word) == w->me)) {
+  if (word == expect || word == 0 ||
+      (OWNER(word) == 0 && RESERVED(word) == w->me)) {
     /* Taken from a reservation, the line's flag stays. */
     int64_t held = w->me | (word & LINE);
     old = word;
-    if (word != 0 && (*rc = word_cas(l, word, held, &old)) != 0)
+    if (word != expect && (*rc = word_cas(l, word, held, &old)) != 0)
       return 0;
     if (old == word) {
-      int lined = w->number != 0;
       w->reserved = 0;
-      if ((*rc = leave_line(l, w)) == 0 && lined)
-        *rc = pass_on(l, held);
+      *rc = w->number ? pass_on(l, w, held) : 0;
       return *rc == 0;
     }
     return 0;

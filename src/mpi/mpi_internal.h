@@ -198,6 +198,12 @@ int sct__mpi_store64(sct_mpi_space_t *sp, int rank, uint64_t offset,
                      int64_t value);
 int sct__mpi_add64(sct_mpi_space_t *sp, int rank, uint64_t offset,
                    int64_t delta, int64_t *old);
+/* Stores @p value in the word at @p store_at and reads @p count words
+ * from @p read_at, both at @p rank, in one round trip. Not ordered: the
+ * read may see the stored word before or after the store. */
+int sct__mpi_store64_read(sct_mpi_space_t *sp, int rank, uint64_t store_at,
+                          int64_t value, uint64_t read_at, int64_t *words,
+                          int count);
 int sct__mpi_cas64(sct_mpi_space_t *sp, int rank, uint64_t offset,
                    int64_t expected, int64_t desired, int64_t *old);
 /* An element of a typecode's type: *old = element; element += *operand

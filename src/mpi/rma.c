@@ -84,6 +84,29 @@ int sct__mpi_store64(sct_mpi_space_t *sp, int rank, uint64_t offset,
                       MPI_REPLACE);
 }
 
+int sct__mpi_store64_read(sct_mpi_space_t *sp, int rank, uint64_t store_at,
+                          int64_t value, uint64_t read_at, int64_t *words,
+                          int count) {
+  if (sp->cpu_atomics) {
+    __atomic_store_n((int64_t *)near_at(sp, rank, store_at), value,
+                     __ATOMIC_SEQ_CST);
+    return sct__mpi_read(sp, rank, read_at, words, count, MPI_INT64_T,
+                         8 * (size_t)count);
+  }
+  /* An accumulate, as every other change of such a word, then the read;
+   * one flush completes both. */
+  MPI_CHECK(MPI_Accumulate(&value, 1, MPI_INT64_T, rank, (MPI_Aint)store_at,
+                           1, MPI_INT64_T, MPI_REPLACE, sp->win));
+  unsigned char *p = near_at(sp, rank, read_at);
+  if (p)
+    memcpy(words, p, 8 * (size_t)count);
+  else
+    MPI_CHECK(MPI_Get(words, count, MPI_INT64_T, rank, (MPI_Aint)read_at,
+                      count, MPI_INT64_T, sp->win));
+  MPI_CHECK(MPI_Win_flush(rank, sp->win));
+  return 0;
+}
+
 int sct__mpi_add64(sct_mpi_space_t *sp, int rank, uint64_t offset,
                    int64_t delta, int64_t *old) {
   int64_t ignored;
