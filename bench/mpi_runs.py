@@ -78,6 +78,10 @@ def main():
              py / two["mpi_locked_struct"])
         keep(ratios, "python manager / sct_mpi one node, locked increment",
              py / one["mpi_locked_struct"])
+        # What any library built on these MPI calls could reach across
+        # nodes: the raw calls' own lead over the proxy.
+        keep(ratios, "python manager / raw MPI two nodes, locked increment",
+             py / two["raw_locked_struct"])
 
     print(f"# sct_mpi, {a.flavour}, 2 ranks, {a.runs} runs: median (min-max)")
     for name, values in times.items():
