@@ -200,28 +200,29 @@ static void copy_element(void *to, const void *from, size_t size) {
     memcpy((unsigned char *)to + k, (const unsigned char *)from + k, 8);
 }
 
-int sct_mpi_get(sct_mpi_obj_t *obj, size_t i, void *out) {
+/* Element @p i out (@p writing 0) or in. */
+static int one_element(sct_mpi_obj_t *obj, size_t i, void *buf,
+                       int writing) {
   int rc = obj_check(obj);
   if (rc != 0)
     return rc;
   unsigned char *p = held_near(obj, i);
-  if (p && out) {
-    copy_element(out, p, obj->h.e.elem_size);
+  if (p && buf) {
+    if (writing)
+      copy_element(p, buf, obj->h.e.elem_size);
+    else
+      copy_element(buf, p, obj->h.e.elem_size);
     return 0;
   }
-  return i >= SIZE_MAX ? SCT_ERANGE : move(obj, i, i + 1, out, 0);
+  return i >= SIZE_MAX ? SCT_ERANGE : move(obj, i, i + 1, buf, writing);
+}
+
+int sct_mpi_get(sct_mpi_obj_t *obj, size_t i, void *out) {
+  return one_element(obj, i, out, 0);
 }
 
 int sct_mpi_set(sct_mpi_obj_t *obj, size_t i, const void *in) {
-  int rc = obj_check(obj);
-  if (rc != 0)
-    return rc;
-  unsigned char *p = held_near(obj, i);
-  if (p && in) {
-    copy_element(p, in, obj->h.e.elem_size);
-    return 0;
-  }
-  return i >= SIZE_MAX ? SCT_ERANGE : move(obj, i, i + 1, (void *)in, 1);
+  return one_element(obj, i, (void *)in, 1);
 }
 
 int sct_mpi_get_slice(sct_mpi_obj_t *obj, size_t start, size_t stop,

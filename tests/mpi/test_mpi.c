@@ -642,21 +642,32 @@ static void test_fairness(void) {
   double start = MPI_Wtime(), now = start;
   int64_t made = 0, enough = 50 * (int64_t)size;
   long mine = 0;
+  /* Where each rank's time goes: waiting for the lock, or the rest of a
+   * round (the add and the release), which is slow for a rank whose
+   * operations wait for busy ranks to call MPI. */
+  double waiting = 0;
   while ((now - start < 0.5 || made < enough) && now - start < 10) {
     CHECK_OK(sct_mpi_lock_acquire(l, SCT_INFINITE));
+    waiting += MPI_Wtime() - now;
     CHECK_OK(sct_mpi_add(turns, 0, 1, &made));
     mine++;
     CHECK_OK(sct_mpi_lock_release(l));
     now = MPI_Wtime();
   }
   long least, total, each[64];
+  double waited[64];
   MPI_Allreduce(&mine, &least, 1, MPI_LONG, MPI_MIN, MPI_COMM_WORLD);
   MPI_Allreduce(&mine, &total, 1, MPI_LONG, MPI_SUM, MPI_COMM_WORLD);
   MPI_Gather(&mine, 1, MPI_LONG, each, 1, MPI_LONG, 0, MPI_COMM_WORLD);
+  MPI_Gather(&waiting, 1, MPI_DOUBLE, waited, 1, MPI_DOUBLE, 0,
+             MPI_COMM_WORLD);
   if (rank == 0) {
     printf("   fairness: %ld acquisitions; by rank:", total);
     for (int i = 0; i < size && i < 64; i++)
       printf(" %ld", each[i]);
+    printf("; share of time waiting for the lock:");
+    for (int i = 0; i < size && i < 64; i++)
+      printf(" %.0f%%", 100 * waited[i] / (now - start));
     printf("\n");
     fflush(stdout);
   }
@@ -676,20 +687,27 @@ static void sleep_ms(long ms) {
   nanosleep(&ts, NULL);
 }
 
-/* A waiter chosen for the next turn as it gives up (its timeout ends
- * while the holder passes the lock on; test builds widen that moment):
- * the reservation left for it is cleared by the next waiter, which gets
- * the lock instead of waiting for nobody. Needs three ranks. */
-static void test_stale_reservation(void) {
+/* A Lock at the far rank, named @p name, held by rank 0 when every rank
+ * returns. */
+static sct_mpi_lock_t *held_by_rank0(const char *name) {
   sct_mpi_lock_t *l;
-  if (size < 3)
-    return;
-  CHECK_OK(sct_mpi_lock(sp, "stale.l", SCT_SPACE_FIND_OR_CREATE, SCT_LOCK,
+  CHECK_OK(sct_mpi_lock(sp, name, SCT_SPACE_FIND_OR_CREATE, SCT_LOCK,
                         far_rank(), &l));
   MPI_Barrier(MPI_COMM_WORLD);
   if (rank == 0)
     CHECK_OK(sct_mpi_lock_acquire(l, SCT_INFINITE));
   MPI_Barrier(MPI_COMM_WORLD);
+  return l;
+}
+
+/* A waiter chosen for the next turn as it gives up (its timeout ends
+ * while the holder passes the lock on; test builds widen that moment):
+ * the reservation left for it is cleared by the next waiter, which gets
+ * the lock instead of waiting for nobody. Needs three ranks. */
+static void test_stale_reservation(void) {
+  if (size < 3)
+    return;
+  sct_mpi_lock_t *l = held_by_rank0("stale.l");
   if (rank == 1) {
     /* First in line; when it gets the lock it passes it on slowly. */
     setenv("SCT_MPI_HOOK_PASS_ON_MS", "300", 1);
@@ -724,15 +742,9 @@ static void flag_unseen(const char *where, void *what) {
 }
 
 static void test_unseen_flag(void) {
-  sct_mpi_lock_t *l;
   if (size < 2)
     return;
-  CHECK_OK(sct_mpi_lock(sp, "unseen.l", SCT_SPACE_FIND_OR_CREATE, SCT_LOCK,
-                        far_rank(), &l));
-  MPI_Barrier(MPI_COMM_WORLD);
-  if (rank == 0)
-    CHECK_OK(sct_mpi_lock_acquire(l, SCT_INFINITE));
-  MPI_Barrier(MPI_COMM_WORLD);
+  sct_mpi_lock_t *l = held_by_rank0("unseen.l");
   if (rank == 1) {
     double t = MPI_Wtime();
     CHECK_OK(sct_mpi_lock_acquire(l, 2000));
