@@ -235,7 +235,7 @@ static void idle_waiter(const bench_opts_t *o) {
 /* ---- parties blocked at a Barrier: how often they wake in all ---- */
 
 /* @p parties - 1 processes wait at a Barrier of @p parties; each wake-up
- * is one slice's liveness check of a neighbour (src/barrier.c), so the
+ * is one slice's liveness check of a neighbour (src/sync/barrier.c), so the
  * figure grows with the parties, not with their square. */
 static void blocked_barrier(const bench_opts_t *o, int parties) {
   sct_barrier_t *barrier;

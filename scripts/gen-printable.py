@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes src/printable.c: the code points Python's str.isprintable()
+"""Writes src/objects/printable.c: the code points Python's str.isprintable()
 rejects, as sorted ranges, so that sct_obj_format escapes exactly the
 characters Python's repr escapes. Run it with the Python whose repr sct
 follows (3.11: Unicode 14.0.0) and commit the output."""
@@ -26,7 +26,7 @@ out = [
     % unicodedata.unidata_version,
     " * repr() escapes. Do not edit; run the script again.",
     " */",
-    '#include "internal.h"',
+    '#include "../base/internal.h"',
     "",
     "static const uint32_t nonprintable[][2] = {",
 ]
@@ -50,5 +50,5 @@ out += [
     "}",
     "",
 ]
-with open(sys.argv[1] if len(sys.argv) > 1 else "src/printable.c", "w") as f:
+with open(sys.argv[1] if len(sys.argv) > 1 else "src/objects/printable.c", "w") as f:
     f.write("\n".join(out))

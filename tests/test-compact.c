@@ -1,7 +1,7 @@
 /*
  * Compact Values: a synchronized Value of at most 8 bytes with its own
- * RLock lives in a 32-byte slot behind a 32-byte handle (src/slab.c,
- * src/views.c). These tests pin what that must not change: the API,
+ * RLock lives in a 32-byte slot behind a 32-byte handle (src/memory/slab.c,
+ * src/objects/views.c). These tests pin what that must not change: the API,
  * the accounting, slot reuse, inheritance by children, and threads.
  */
 #include "portable.h"

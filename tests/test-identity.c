@@ -507,7 +507,7 @@ static void test_descriptors_exhausted_thread(void) {
 
 /* ---- forged and foreign named locks ---- */
 
-/* Byte offsets in a named lock's page (src/lock.c, src/internal.h):
+/* Byte offsets in a named lock's page (src/sync/lock.c, src/base/internal.h):
  * ready, version, then the state: word, count, kind, sleepers, key. */
 enum { PAGE_READY = 0, PAGE_VERSION = 4, PAGE_COUNT = 16, PAGE_KIND = 20 };
 
@@ -768,7 +768,7 @@ static int child_wait_forever(const sct_args_t *args) {
  * counts exactly under contention afterwards.
  */
 /* The count of sleepers in a lock page: the low 20 bits of its sleepers
- * word (the others say who watches the owner; src/lockword.h). */
+ * word (the others say who watches the owner; src/sync/lockword.h). */
 static uint32_t sleepers_in(const char *path) {
   return peek32(path, PAGE_SLEEPERS) & 0xFFFFFu;
 }

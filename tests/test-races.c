@@ -1,11 +1,11 @@
 /*
  * Races too narrow to hit by chance, held open by the library's test
- * hooks (src/testhook.h; built with SCT_TEST_HOOKS, as in the test
+ * hooks (src/base/testhook.h; built with SCT_TEST_HOOKS, as in the test
  * presets): a thread is stopped at a named point inside the library while
  * others run into the window it leaves. Each test here failed on the code
  * before its fix.
  */
-#include "../src/sync.h"
+#include "../src/sync/sync.h"
 #include "portable.h"
 #include "test.h"
 

@@ -6,7 +6,7 @@
 #define _GNU_SOURCE
 #include "test.h"
 
-#include "../src/bootstrap.h"
+#include "../src/process/bootstrap.h"
 
 #include <stdio.h>
 #include <stdlib.h>

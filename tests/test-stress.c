@@ -8,8 +8,8 @@
 
 #include <stdio.h>
 
-#include "../src/atomics.h"
-#include "../src/platform.h"
+#include "../src/base/atomics.h"
+#include "../src/base/platform.h"
 
 #include <stdint.h>
 

@@ -9,7 +9,7 @@
  * (sct__waitword_missed).
  */
 #define _GNU_SOURCE
-#include "../src/sync.h"
+#include "../src/sync/sync.h"
 #include "portable.h"
 #include "test.h"
 

@@ -2,12 +2,12 @@
  * No wake-up is lost: producers and consumers in several processes hand
  * items through a Queue of capacity 1, so nearly every put and get finds
  * the other side asleep or on its way to sleep, and wakers skip system
- * calls whenever they may (src/waitword.c). Sums are exact, and every
+ * calls whenever they may (src/sync/waitword.c). Sums are exact, and every
  * process counts the sleeps that ran out their slice although the word
  * had changed (sct__waitword_missed): a lost wake-up, which the one-second
  * backstop would otherwise hide as a delay.
  */
-#include "../src/sync.h"
+#include "../src/sync/sync.h"
 #include "portable.h"
 #include "test.h"
 

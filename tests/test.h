@@ -40,7 +40,7 @@ extern const test_suite_t suite_races;
 #ifdef __linux__
 extern const test_suite_t suite_liveness;
 #endif
-/* The library's hook (src/testhook.h), set by the races suite. */
+/* The library's hook (src/base/testhook.h), set by the races suite. */
 extern void (*volatile sct__test_hook)(const char *where, void *what);
 #endif
 

@@ -30,7 +30,7 @@
  * kept in its handle.
  */
 #include "mpi_internal.h"
-#include "../testhook.h"
+#include "../base/testhook.h"
 
 #include <stdlib.h>
 

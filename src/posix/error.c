@@ -1,6 +1,6 @@
 /* POSIX errors: errno recorded for the thread and mapped to SCT_E*. */
 #define _POSIX_C_SOURCE 200809L
-#include "../internal.h"
+#include "../base/internal.h"
 
 #include <errno.h>
 

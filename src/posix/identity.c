@@ -14,10 +14,10 @@
  * the descriptor table full could not register later).
  */
 #define _GNU_SOURCE
-#include "../atomics.h"
-#include "../internal.h"
+#include "../base/atomics.h"
+#include "../base/internal.h"
 #include "liveness.h"
-#include "../testhook.h"
+#include "../base/testhook.h"
 
 #include <limits.h>
 #include <pthread.h>

@@ -46,8 +46,8 @@
 #define _GNU_SOURCE
 #include "liveness.h"
 
-#include "../internal.h"
-#include "../testhook.h"
+#include "../base/internal.h"
+#include "../base/testhook.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -7,7 +7,7 @@
 #ifndef SCT_POSIX_LIVENESS_H
 #define SCT_POSIX_LIVENESS_H
 
-#include "../platform.h"
+#include "../base/platform.h"
 
 /* The generations a slot gives, 1 to this, before they come round: an
  * identity's generation has 15 bits (the lock word has no room for more).

@@ -5,7 +5,7 @@
  * every waiter re-checks the word, but slower.
  */
 #define _GNU_SOURCE
-#include "../internal.h"
+#include "../base/internal.h"
 
 #include <errno.h>
 #include <sched.h>

@@ -1,6 +1,6 @@
 /* Processes on POSIX: fork, waiting with a timeout, signals, exit. */
 #define _GNU_SOURCE
-#include "../internal.h"
+#include "../base/internal.h"
 
 #include <errno.h>
 #include <poll.h>

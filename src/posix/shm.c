@@ -9,7 +9,7 @@
  * /dev/shm is reported as SCT_ENOMEM here instead of a SIGBUS later.
  */
 #define _GNU_SOURCE
-#include "../internal.h"
+#include "../base/internal.h"
 #include "memory.h"
 
 #include <errno.h>

@@ -19,7 +19,7 @@
  * the program it executes.
  */
 #define _GNU_SOURCE
-#include "../bootstrap.h"
+#include "../process/bootstrap.h"
 
 #include <errno.h>
 #include <fcntl.h>

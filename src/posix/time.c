@@ -1,6 +1,6 @@
 /* POSIX monotonic time and sleeping. */
 #define _POSIX_C_SOURCE 200809L
-#include "../internal.h"
+#include "../base/internal.h"
 
 #include <errno.h>
 #include <time.h>

@@ -11,8 +11,8 @@
  * pidfds (older kernels, other systems) the wait looks every millisecond.
  */
 #define _GNU_SOURCE
-#include "../atomics.h"
-#include "../internal.h"
+#include "../base/atomics.h"
+#include "../base/internal.h"
 
 #include <errno.h>
 #include <poll.h>

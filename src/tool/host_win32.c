@@ -31,7 +31,7 @@ int host_list(void (*each)(const char *file_name, void *ctx), void *ctx) {
 }
 
 /* The section's name: "Global\sct.PREFIX.NAME" when the name part asks for
- * Global\, else "Local\sct.PREFIX.NAME" (as src/segment.c names them). */
+ * Global\, else "Local\sct.PREFIX.NAME" (as src/memory/segment.c names them). */
 static void kernel_name(char *buf, size_t cap, const char *file_name) {
   const char *prefix_end = strchr(file_name + 4, '.');
   size_t prefix_len = prefix_end ? (size_t)(prefix_end - file_name) + 1 : 0;

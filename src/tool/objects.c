@@ -8,8 +8,8 @@
  */
 #include "tool.h"
 
-#include "../inspect.h"
-#include "../sync.h"
+#include "../base/inspect.h"
+#include "../sync/sync.h"
 
 #include <stdarg.h>
 #include <stdio.h>

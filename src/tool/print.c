@@ -4,7 +4,7 @@
  */
 #include "tool.h"
 
-#include "../inspect.h"
+#include "../base/inspect.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
 #ifndef SCT_TOOL_H
 #define SCT_TOOL_H
 
-#include "../platform.h"
+#include "../base/platform.h"
 
 #include <stddef.h>
 #include <stdint.h>

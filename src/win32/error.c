@@ -1,6 +1,6 @@
 /* Windows errors: GetLastError() recorded for the thread and mapped to
  * SCT_E*. */
-#include "../internal.h"
+#include "../base/internal.h"
 
 #include <windows.h>
 

@@ -5,8 +5,8 @@
  * A process's id is cached once (there is no fork); a thread's per thread.
  */
 #include "identity.h"
-#include "../atomics.h"
-#include "../internal.h"
+#include "../base/atomics.h"
+#include "../base/internal.h"
 
 #include <windows.h>
 

@@ -3,7 +3,7 @@
 #ifndef SCT_WIN32_IDENTITY_H
 #define SCT_WIN32_IDENTITY_H
 
-#include "../internal.h"
+#include "../base/internal.h"
 
 #include <windows.h>
 

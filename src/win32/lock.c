@@ -8,8 +8,8 @@
  * only costs the next waiter a spurious wake-up (it re-checks the word).
  * Handles are opened once per process and kept in a small table.
  */
-#include "../atomics.h"
-#include "../internal.h"
+#include "../base/atomics.h"
+#include "../base/internal.h"
 #include "identity.h"
 #include "wake.h"
 

@@ -5,7 +5,7 @@
  * child with TerminateProcess and a code that reads back as -SIGTERM or
  * -SIGKILL, as Python does on Windows.
  */
-#include "../internal.h"
+#include "../base/internal.h"
 
 #include <stdio.h>
 #include <windows.h>

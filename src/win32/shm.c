@@ -10,7 +10,7 @@
  * Sizes of opened named sections are whole pages (Windows keeps no byte
  * size for a section that can be queried without the native API).
  */
-#include "../internal.h"
+#include "../base/internal.h"
 
 /* windows.h first: sddl.h relies on its macros. */
 #include <windows.h>

@@ -7,7 +7,7 @@
  * anonymous section (8-byte length, then the bytes) named by the
  * SCT_BOOTSTRAP_HANDLE environment variable.
  */
-#include "../bootstrap.h"
+#include "../process/bootstrap.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* Windows monotonic time and sleeping. */
-#include "../internal.h"
+#include "../base/internal.h"
 
 #include <windows.h>
 

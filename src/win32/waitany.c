@@ -5,8 +5,8 @@
  * another sleeper that this wait takes is passed on by the caller
  * (waitany.c in the core).
  */
-#include "../atomics.h"
-#include "../internal.h"
+#include "../base/atomics.h"
+#include "../base/internal.h"
 #include "process.h"
 #include "wake.h"
 

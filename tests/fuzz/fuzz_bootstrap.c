@@ -3,7 +3,7 @@
  * of spawned children. Any input must be rejected cleanly or decoded;
  * a decoded message must encode again and decode to the same shape.
  */
-#include "../../src/bootstrap.h"
+#include "../../src/process/bootstrap.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the committed seed corpus of fuzz_bootstrap.
 
-An implementation of the bootstrap wire format (src/bootstrap.h) written
+An implementation of the bootstrap wire format (src/process/bootstrap.h) written
 apart from the C encoder, so the seeds also check that the decoder reads
 the format as documented. Run from this folder: ./make_seeds.py corpus
 """

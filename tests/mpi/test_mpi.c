@@ -14,7 +14,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <sct_mpi.h>
 
-#include "../../src/testhook.h"
+#include "../../src/base/testhook.h"
 
 #include <limits.h>
 #include <signal.h>
