@@ -766,11 +766,6 @@ static void test_unseen_flag(void) {
 /* Without test hooks the races cannot be held open: not built (as the
  * core's races suite). */
 static void test_stale_reservation(void) {}
-static void flag_unseen(const char *where, void *what) {
-  if (strcmp(where, "mpi.release_load") == 0)
-    *(int64_t *)what = 0;
-}
-
 static void test_unseen_flag(void) {}
 #endif
 
