@@ -313,13 +313,14 @@ int sct__mpi_lock_acquire(lockref_t *l, int timeout_ms) {
  * and leaves the other half (which waiters change by compare-and-swap
  * while the lock is held) as it is; such a compare-and-swap that meets
  * the store fails and is made again. So a release costs a store, not a
- * locked instruction (an uncontended acquire and release took 15 ns
- * here, 10 ns with the store). (The Linux kernel's queued spinlock releases its byte
- * of a word the same way.) The load after the store may be served before
- * other CPUs see the store, so a waiter that flags the line meanwhile
- * can find the word still held while this release finds no flag: the
- * hand on is missed, and the line's first reserves the free lock itself
- * at its next look (try_once), as when it joins after a release. */
+ * locked instruction: an uncontended acquire and release took 15 ns
+ * here, 10 ns with the store. (The Linux kernel's queued spinlock
+ * releases its byte of a word the same way.) The load after the store
+ * may be served before other CPUs see the store, so a waiter that flags
+ * the line meanwhile can find the word still held while this release
+ * finds no flag: the hand on is missed, and the line's first reserves
+ * the free lock itself at its next look (try_once), as when it joins
+ * after a release. */
 typedef uint32_t __attribute__((may_alias)) owner_half_t;
 
 static int release_near(lockref_t *l, int64_t me) {

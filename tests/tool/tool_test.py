@@ -47,15 +47,28 @@ def sct(*args, timeout=20):
 def started(p, what):
     """The fixture's pid (as its system numbers it) once it is ready."""
     words = p.stdout.readline().split()
-    check(len(words) == 2 and words[0] == "ready",
-          f"fixture {what} ready (said {words!r})")
+    ready = len(words) == 2 and words[0] == "ready"
+    why = ""
+    if not ready:
+        # How it ended, so that a failure says why (seen once in CI under
+        # Wine, without a word from the fixture).
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        why = f"; exit {p.returncode}, stderr {p.stderr.read()!r}" \
+            if p.returncode is not None else "; still running"
+    check(ready, f"fixture {what} ready (said {words!r}{why})")
     p.sct_pid = int(words[1]) if len(words) == 2 else -1
     return p
 
 
 def start(*args):
+    # stderr kept apart: read only when the fixture fails to start (the
+    # fixture writes to it only then).
     return started(subprocess.Popen([*EMULATOR, FIXTURE, *args],
-                                    stdout=subprocess.PIPE, text=True), args)
+                                    stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True), args)
 
 
 def listing():
@@ -174,7 +187,8 @@ def test_other_user():
     os.chmod(copy, 0o755)
     name = TAG + "theirs"
     p = started(subprocess.Popen([copy, "hold-lock", name],
-                                 stdout=subprocess.PIPE, text=True,
+                                 stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True,
                                  user=user), "theirs")
     o = listing().get(("lock", name))
     check(o is not None and o["opened"] is False and
