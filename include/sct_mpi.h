@@ -46,7 +46,9 @@
  * as SCT_EOWNERDEAD: the job ends. Spawning (sct_process_*): ranks are the
  * processes. Windows (MS-MPI) is untested: it would need MS-MPI's SDK,
  * its mpiexec and a Windows machine to run ranks on; nothing here is
- * POSIX-only but the test scripts.
+ * POSIX-only but the test scripts, and the GCC atomic builtins of
+ * src/mpi/rma.c and lock.c, which mingw-w64 has, would need MSVC's
+ * Interlocked functions for an MSVC build.
  *
  * Open MPI: its default one-sided transport (osc rdma) crashes in
  * MPI_Compare_and_swap; run with OMPI_MCA_osc=sm,pt2pt (or
