@@ -28,7 +28,7 @@ typedef struct sct__field {
   char *name;
   size_t offset;
   size_t count;           /* 1 for a scalar field */
-  const sct_type_t *type; /* a built-in, or a clone owned by the struct */
+  const sct_type_t *type; /* a built-in, or a struct type referenced */
 } sct__field_t;
 
 enum { SCT__INT_NONE = 0, SCT__INT_SIGNED = 1, SCT__INT_UNSIGNED = 2 };
@@ -37,8 +37,8 @@ struct sct_type {
   uint32_t magic;
   int is_static; /* built-in descriptors are never freed */
   int refs;      /* for struct types */
-  uint32_t freed; /* its creator's reference is given back (sct_type_free) */
-  char code;     /* 0 for a struct */
+  uint32_t freed; /* the creator's reference is given back */
+  char code;      /* 0 for a struct */
   size_t size;
   size_t align;
   char *name;

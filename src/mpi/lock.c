@@ -320,10 +320,10 @@ int sct__mpi_lock_acquire(lockref_t *l, int timeout_ms) {
  * the line meanwhile can find the word still held while this release
  * finds no flag: the hand on is missed, and the line's first reserves
  * the free lock itself at its next look (try_once), as when it joins
- * after a release. */
+ * after a release. Returns the free word as the release saw it. */
 typedef uint32_t __attribute__((may_alias)) owner_half_t;
 
-static int release_near(lockref_t *l, int64_t me) {
+static int64_t release_near(lockref_t *l, int64_t me) {
   (void)me;
   owner_half_t *half = (owner_half_t *)l->cpu_word;
   __atomic_store_n(half, 0u, __ATOMIC_RELEASE);
@@ -337,17 +337,12 @@ static int release_near(lockref_t *l, int64_t me) {
                            << 32);
   /* Test builds: the load may be made to miss the flag (tests/mpi). */
   SCT__TEST_HOOK("mpi.release_load", &word);
-  if ((word & LINE) && RESERVED(word) == 0)
-    return hand_on(l, word);
-  return 0;
+  return word;
 }
 #else
 /* Elsewhere one atomic subtraction, which also reads the flag. */
-static int release_near(lockref_t *l, int64_t me) {
-  int64_t old = __atomic_fetch_sub(l->cpu_word, me, __ATOMIC_SEQ_CST);
-  if ((old & LINE) && RESERVED(old) == 0)
-    return hand_on(l, old - me);
-  return 0;
+static int64_t release_near(lockref_t *l, int64_t me) {
+  return __atomic_fetch_sub(l->cpu_word, me, __ATOMIC_SEQ_CST) - me;
 }
 #endif
 
@@ -359,18 +354,20 @@ int sct__mpi_lock_release(lockref_t *l) {
     l->depth--;
     return 0;
   }
-  /* The caller's depth says it holds the word: one subtraction gives it
-   * back and leaves a reservation in place. */
+  /* The caller's depth says it holds the word: giving its part back (a
+   * store or a subtraction) leaves a reservation and the flag in place. */
   sct__mpi_sync(l->sp);
   l->depth = 0;
-  int64_t old;
-  int rc = 0;
-  if (l->cpu_word)
-    return release_near(l, me);
-  rc = sct__mpi_add64(l->sp, l->home, l->offset, -me, &old);
-  if (rc == 0 && (old & LINE) && RESERVED(old) == 0)
-    rc = hand_on(l, old - me);
-  return rc;
+  int64_t left; /* the free word, as the release saw it */
+  if (l->cpu_word) {
+    left = release_near(l, me);
+  } else {
+    int rc = sct__mpi_add64(l->sp, l->home, l->offset, -me, &left);
+    if (rc != 0)
+      return rc;
+    left -= me;
+  }
+  return (left & LINE) && RESERVED(left) == 0 ? hand_on(l, left) : 0;
 }
 
 /* ---- the public lock ---- */
